@@ -1,0 +1,151 @@
+"""Score extraction against gold records with ../shared/eval/score.py.
+
+``python -m pipeline.evaluate --docs DIR --gold DIR`` runs the stages in
+process (no database) over every document in DIR and prints the scorer's
+table and a calibration table; ``minutes eval`` does the same through a
+throwaway database and the export, as a user's run would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from pipeline.records import to_record
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_dir() -> Path:
+    """Where ../shared is: $MINUTES_SHARED, else beside the repository."""
+    env = os.environ.get("MINUTES_SHARED")
+    return Path(env) if env else ROOT.parent / "shared"
+
+
+def load_scorer(path: Path | None = None) -> ModuleType:
+    path = path or shared_dir() / "eval" / "score.py"
+    if not path.exists():
+        raise FileNotFoundError(f"no scorer at {path} (set MINUTES_SHARED to the shared folder)")
+    spec = importlib.util.spec_from_file_location("minutes_score", path)
+    mod = importlib.util.module_from_spec(spec)
+    assert spec.loader
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def predict_dir(docs: Path, out: Path, fields: tuple[str, ...] | None = None) -> list[str]:
+    """Write one record per document of ``docs`` into ``out``; returns failures."""
+    from pipeline.model import ReadError
+    from pipeline.process import analyze_path
+
+    out.mkdir(parents=True, exist_ok=True)
+    failed = []
+    for f in sorted(p for p in docs.iterdir() if p.is_file()):
+        try:
+            a = analyze_path(f)
+        except ReadError as err:
+            failed.append(f"{f.name}: {err.reason}")
+            continue
+        rec = to_record(f.name, a.items)
+        (out / f"{f.stem}.json").write_text(json.dumps(rec, ensure_ascii=False, indent=1), encoding="utf-8")
+    return failed
+
+
+def calibration(scorer: ModuleType, gold_dir: Path, pred_dir: Path,
+                bins: tuple[float, ...] = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95)) -> list[dict[str, Any]]:
+    """Share of predicted items that match a gold item, by confidence bin.
+
+    Predictions paired with optional gold items are left out (neither right
+    nor wrong); the meeting's keys are one item each.
+    """
+    counts = {b: [0, 0] for b in bins}
+    for gf in sorted(gold_dir.glob("*.json")):
+        pf = pred_dir / gf.name
+        if not pf.exists():
+            continue
+        gold, pred = scorer.load(gf), scorer.load(pf)
+        for field, (match, _attrs) in scorer.SPEC.items():
+            g = [x for x in gold.get(field) or [] if isinstance(x, dict)]
+            p = [x for x in pred.get(field) or [] if isinstance(x, dict)]
+            pairs = dict((j, i) for i, j in scorer.pair_up(g, p, match))
+            for j, item in enumerate(p):
+                c = item.get("_confidence")
+                if c is None:
+                    continue
+                if j in pairs and g[pairs[j]].get("optional"):
+                    continue
+                b = max(x for x in bins if c >= x)
+                counts[b][0] += j in pairs
+                counts[b][1] += 1
+        gm, pm = gold.get("meeting") or {}, pred.get("meeting") or {}
+        c = pm.get("_confidence")
+        if c is not None:
+            for key, ok in scorer.MEETING_KEYS.items():
+                if pm.get(key) in (None, ""):
+                    continue
+                b = max(x for x in bins if c >= x)
+                counts[b][0] += bool(gm.get(key) not in (None, "") and ok(gm.get(key), pm.get(key)))
+                counts[b][1] += 1
+    rows = []
+    for i, b in enumerate(bins):
+        hi = bins[i + 1] if i + 1 < len(bins) else 1.0
+        right, total = counts[b]
+        rows.append({"from": b, "to": hi, "items": total, "right": right,
+                     "precision": round(right / total, 3) if total else None})
+    return rows
+
+
+def print_calibration(rows: list[dict[str, Any]], file=sys.stdout) -> None:
+    print("confidence     items  right  precision", file=file)
+    for r in rows:
+        p = f"{r['precision']:.3f}" if r["precision"] is not None else "   -"
+        print(f"[{r['from']:.2f}, {r['to']:.2f}{']' if r['to'] == 1.0 else ')'}  {r['items']:6d} {r['right']:6d}  {p}", file=file)
+    hi = [r for r in rows if r["from"] >= 0.9]
+    n, k = sum(r["items"] for r in hi), sum(r["right"] for r in hi)
+    if n:
+        print(f"confidence >= 0.90: {k}/{n} right ({k / n:.3f})", file=file)
+
+
+def run_score(gold: Path, pred: Path, verbose: bool = False) -> tuple[dict, str]:
+    scorer = load_scorer()
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        argv = ["--gold", str(gold), "--pred", str(pred)] + (["--verbose"] if verbose else [])
+        with tempfile.NamedTemporaryFile(suffix=".json") as tmp:
+            scorer.main(argv + ["--json", tmp.name])
+            res = json.loads(Path(tmp.name).read_text(encoding="utf-8"))
+    return res, buf.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ev = shared_dir() / "eval" / "dev"
+    ap.add_argument("--docs", type=Path, default=ev / "docs")
+    ap.add_argument("--gold", type=Path, default=ev / "gold")
+    ap.add_argument("--out", type=Path, default=None, help="where to write predictions (default: a temp dir)")
+    ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--fields", default=None, help="comma-separated fields to run (default all)")
+    args = ap.parse_args(argv)
+    out = args.out or Path(tempfile.mkdtemp(prefix="minutes-eval-"))
+    fields = tuple(args.fields.split(",")) if args.fields else None
+    failed = predict_dir(args.docs, out, fields)
+    for f in failed:
+        print("failed:", f)
+    _res, table = run_score(args.gold, out, args.verbose)
+    print(table, end="")
+    print_calibration(calibration(load_scorer(), args.gold, out))
+    print(f"predictions in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

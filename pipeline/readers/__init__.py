@@ -11,6 +11,7 @@ import importlib
 import zipfile
 from io import BytesIO
 from pathlib import Path
+from typing import Callable
 
 from pipeline.model import ReadError, SourceDoc
 
@@ -27,14 +28,7 @@ def sniff(data: bytes, name: str = "") -> str:
     if data[:1024].lstrip().startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        try:
-            with zipfile.ZipFile(BytesIO(data)) as z:
-                names = set(z.namelist())
-        except zipfile.BadZipFile:
-            raise ReadError("The file looks like a Word document (.docx) but its zip container is damaged.", "corrupt")
-        if "word/document.xml" in names:
-            return "docx"
-        raise ReadError("The file is a zip archive but not a Word document (.docx).", "unsupported")
+        return _sniff_zip(data)
     if head == _OLE:
         return "doc"  # Word 97-2003 (also encrypted .docx are OLE containers; the doc reader tells)
     if head.startswith(b"{\\rtf"):
@@ -43,6 +37,40 @@ def sniff(data: bytes, name: str = "") -> str:
         return "txt"
     kind = _known_binary(head)
     raise ReadError(f"The file is not a Word, PDF or text document{kind}.", "unsupported")
+
+
+_ZIP_KINDS = {
+    "xl/": "an Excel workbook (.xlsx)",
+    "ppt/": "a PowerPoint presentation (.pptx)",
+}
+MAX_UNZIPPED = 1024 * 1024 * 1024  # a .docx that unzips to more than this is refused (zip bomb)
+
+
+def _sniff_zip(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as z:
+            infos = z.infolist()
+            names = {i.filename for i in infos}
+            mimetype = z.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, KeyError,
+            NotImplementedError, RuntimeError):
+        raise ReadError("The file looks like a Word document (.docx) but its zip container is damaged or "
+                        "incomplete; ask for a new copy of the file.", "corrupt")
+    if sum(i.file_size for i in infos) > MAX_UNZIPPED:
+        raise ReadError("The Word document unpacks to more than 1 GB, which is not a real document; ask for "
+                        "a new copy of the file.", "too_large")
+    if "word/document.xml" in names:
+        return "docx"
+    if any(n.startswith("word/") for n in names):
+        raise ReadError("The Word document (.docx) is damaged: its main text part (word/document.xml) is "
+                            "missing; ask for a new copy of the file.", "corrupt")
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
+        return "doc"  # OpenDocument text: converted with LibreOffice like .doc
+    for prefix, what in _ZIP_KINDS.items():
+        if any(n.startswith(prefix) for n in names):
+            raise ReadError(f"The file is {what}, not a Word, PDF or text document.", "unsupported")
+    raise ReadError("The file is a zip archive, not a Word document (.docx); unzip it and upload the "
+                    "documents inside.", "unsupported")
 
 
 def _known_binary(head: bytes) -> str:
@@ -67,19 +95,48 @@ def _looks_like_text(data: bytes) -> bool:
         return err.start >= len(sample) - 4
 
 
-def read_bytes(data: bytes, name: str = "") -> SourceDoc:
+def read_bytes(data: bytes, name: str = "", progress: Callable[[int, int], None] | None = None,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDoc:
+    """Read a document held in memory. ``progress(done, total)`` is called as
+    pages are read (PDF; the OCR of scanned pages is the slow part)."""
+    if len(data) > max_bytes:
+        raise _too_large(len(data), max_bytes)
     fmt = sniff(data, name)
     module = importlib.import_module(f"pipeline.readers.{fmt}_reader")
-    return module.read(data, name)
+    try:
+        if fmt == "pdf":
+            return module.read(data, name, progress=progress)
+        return module.read(data, name)
+    except ReadError:
+        raise
+    except MemoryError:
+        raise ReadError("The file is too large or too complex to read in the memory available.", "too_large")
+    except RecursionError:
+        raise ReadError("The file is nested too deeply to be read; it is probably damaged.", "corrupt")
+    except Exception as err:  # a library choked on a damaged file: never crash the caller
+        what = {"pdf": "PDF", "docx": "Word document", "doc": "old Word document"}.get(fmt, "file")
+        raise ReadError(f"The {what} is damaged and cannot be read ({type(err).__name__}); ask for a new "
+                        "copy of the file.", "corrupt") from err
 
 
-def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceDoc:
+def _too_large(size: int, max_bytes: int) -> ReadError:
+    return ReadError(f"The file is too large ({size / (1024 * 1024):.0f} MB; the limit is "
+                     f"{max_bytes / (1024 * 1024):.0f} MB); split it or ask for a smaller copy.", "too_large")
+
+
+def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
+              progress: Callable[[int, int], None] | None = None) -> SourceDoc:
     path = Path(path)
     try:
         size = path.stat().st_size
     except OSError as err:
         raise ReadError(f"The file cannot be opened: {err.strerror}.", "unreadable")
+    if path.is_dir():
+        raise ReadError("This is a folder, not a file.", "unsupported")
     if size > max_bytes:
-        raise ReadError(f"The file is too large ({size // (1024 * 1024)} MB; the limit is "
-                        f"{max_bytes // (1024 * 1024)} MB).", "too_large")
-    return read_bytes(path.read_bytes(), path.name)
+        raise _too_large(size, max_bytes)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ReadError(f"The file cannot be opened: {err.strerror}.", "unreadable")
+    return read_bytes(data, path.name, progress=progress, max_bytes=max_bytes)

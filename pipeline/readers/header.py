@@ -82,7 +82,9 @@ def parse_header(blocks: list[Block], limit: int = 40) -> dict[str, str]:
     text = "\n".join(lines)
     meta: dict[str, str] = {}
 
-    m = _NUMBER_RE.search(text)
+    m = _NUMBER_RE.search("\n".join(lines[:20]))
+    if m and re.match(r"[ \t]*,?[ \t]*(ngày|của)\b", text[m.end():]):
+        m = None  # "Số 2992/QĐ-BTL ngày ..." is a reference, not this document's number
     if m:
         num = re.sub(r"[ \t]+", "", m.group("num")).replace("–", "-")
         meta["number"] = num
@@ -109,9 +111,9 @@ def parse_header(blocks: list[Block], limit: int = 40) -> dict[str, str]:
             if issuer and not _is_motto(line):
                 break  # the rule under the issuer's name ends it
             continue
-        if line.startswith("Số") or _DATE_RE.match(line) or _doc_type(line):
+        if line.startswith("Số") or _DATE_RE.match(line) or _doc_type(line) or re.match(r"^[IVX\d]+\s*[.\-)]", line):
             break
-        if not _is_upper_line(line):
+        if not _is_upper_line(line) or "://" in line or "WWW." in line.upper():
             if issuer:
                 break
             continue

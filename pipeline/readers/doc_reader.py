@@ -1,0 +1,150 @@
+"""Word 97-2003 .doc, RTF (and other OLE Word files) -> .docx with LibreOffice -> docx reader.
+
+Each call converts in a private temporary directory with its own LibreOffice
+profile (``-env:UserInstallation``), so calls can run side by side and a
+stuck conversion is killed after ``timeout`` seconds
+(``$MINUTES_SOFFICE_TIMEOUT``, default 120).
+
+An OLE container holding an ``EncryptedPackage`` stream is a password
+protected .docx/.xlsx, not a .doc: it is refused as encrypted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from pipeline.model import ReadError, SourceDoc
+
+DEFAULT_TIMEOUT = 120.0
+_MISSING = "LibreOffice is needed to read old .doc files: install libreoffice-writer-nogui."
+
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
+_OTHER_OLE = {
+    "Workbook".encode("utf-16-le"): "an Excel workbook",
+    "Book".encode("utf-16-le"): "an Excel workbook",
+    "PowerPoint Document".encode("utf-16-le"): "a PowerPoint presentation",
+}
+
+
+def soffice_path() -> str | None:
+    for name in ("soffice", "libreoffice"):
+        p = shutil.which(name)
+        if p:
+            return p
+    for p in ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice", "/opt/libreoffice/program/soffice",
+              "/Applications/LibreOffice.app/Contents/MacOS/soffice"):
+        if os.path.exists(p):
+            return p
+    return None
+
+
+def _timeout() -> float:
+    try:
+        return float(os.environ.get("MINUTES_SOFFICE_TIMEOUT", DEFAULT_TIMEOUT))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+def check_ole(data: bytes) -> None:
+    """Refuse OLE containers that are not Word documents we can convert."""
+    if not data.startswith(b"\xd0\xcf\x11\xe0"):
+        return
+    if _ENCRYPTED_PACKAGE in data or _ENCRYPTION_INFO in data:
+        raise ReadError("The Word document is protected with a password: save an unprotected copy and "
+                        "upload that.", "encrypted")
+    if _WORD_STREAM not in data:
+        for marker, what in _OTHER_OLE.items():
+            if marker in data:
+                raise ReadError(f"The file is {what}, not a Word document.", "unsupported")
+    _check_word97_encryption(data)
+
+
+def _check_word97_encryption(data: bytes) -> None:
+    """The fEncrypted bit of the Word 97 FIB (offset 0x0B of the WordDocument
+    stream). Without parsing the OLE directory, look for the FIB magic 0xA5EC
+    at a sector boundary and read the flags next to it."""
+    for off in range(512, min(len(data), 512 * 4096), 512):
+        if data[off:off + 2] == b"\xec\xa5":
+            flags = data[off + 0x0A] | (data[off + 0x0B] << 8)
+            if flags & 0x0100:  # fEncrypted
+                raise ReadError("The Word document is protected with a password: save an unprotected copy "
+                                "and upload that.", "encrypted")
+            return
+
+
+def convert_to_docx(data: bytes, suffix: str = ".doc", timeout: float | None = None) -> bytes:
+    soffice = soffice_path()
+    if not soffice:
+        raise ReadError(_MISSING, "unreadable")
+    timeout = _timeout() if timeout is None else timeout
+    with tempfile.TemporaryDirectory(prefix="minutes-soffice-") as tmp:
+        tmpd = Path(tmp)
+        src = tmpd / f"input{suffix}"
+        src.write_bytes(data)
+        out = tmpd / "out"
+        out.mkdir()
+        profile = tmpd / "profile"
+        cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+               "--nologo", "--nodefault", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML",
+               "--outdir", str(out), str(src)]
+        env = dict(os.environ, HOME=str(tmpd), SAL_USE_VCLPLUGIN="svp")
+        try:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                    start_new_session=True, cwd=tmp)
+        except OSError as err:
+            raise ReadError(f"{_MISSING} (it could not be started: {err.strerror})", "unreadable")
+        try:
+            _so, se = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            raise ReadError(f"Converting the old Word document took longer than {int(timeout)} seconds and was "
+                            "stopped; open it in Word or LibreOffice and save it as .docx.", "timeout")
+        finally:
+            if proc.poll() is None:
+                _kill(proc)
+        result = out / "input.docx"
+        if not result.exists() or result.stat().st_size == 0:
+            detail = (se or b"").decode("utf-8", "replace").strip().splitlines()
+            hint = f" ({detail[-1][:120]})" if detail else ""
+            raise ReadError("The old Word document could not be converted; it may be damaged or protected with a "
+                            f"password{hint}.", "corrupt")
+        return result.read_bytes()
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, OSError):
+        try:
+            proc.kill()
+        except OSError:
+            pass
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def read(data: bytes, name: str = "") -> SourceDoc:
+    from pipeline.readers import docx_reader
+
+    check_ole(data)
+    suffix = ".rtf" if data.lstrip()[:5] == b"{\\rtf" else ".doc"
+    docx_bytes = convert_to_docx(data, suffix)
+    try:
+        src = docx_reader.read(docx_bytes, name)
+    except ReadError as err:
+        if err.kind == "empty":
+            raise ReadError("The old Word document has no text (it may hold only pictures or be empty).", "empty")
+        raise
+    src.format = "rtf" if suffix == ".rtf" else "doc"
+    if name.lower().endswith(".docx") and suffix == ".doc":
+        src.warnings.append("The file is an old Word 97-2003 document (.doc) saved with a .docx name.")
+    return src

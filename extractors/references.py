@@ -1,15 +1,161 @@
-"""Extractor for the ``references`` field (see ../shared/eval/SCHEMA.md)."""
+"""Extractor for the ``references`` field (see ../shared/eval/SCHEMA.md).
+
+A reference is a numbered document the text cites: a party-style number
+("165-KH/ĐUK", "08-QĐi/TW", "09 KH/ĐU") or a state-style number
+("30/2020/NĐ-CP", "58/KH-THPTCL2"). Its ``type`` is the kind of document
+written just before the number ("Kế hoạch số …"), inherited along a list
+("Chỉ thị số 41-CT/TW, 42-CT/TW"), or read from the symbol code; its
+``date`` is the issue date written just after it ("ngày 31/10/2019").
+The document's own number ("Số: 58/KH-THPTCL2") takes its type from the
+title heading and its date from the dateline. Citations without a symbol
+("Chỉ thị 05") are not emitted: the gold records treat them as optional.
+"""
 
 from __future__ import annotations
+
+import re
 
 from spacy.tokens import Doc
 
 from extractors import register
+from extractors.base import lexicon, lexicon_regex, make_item
+from extractors.dates import FULL_DATE_RE, find_datelines, make_iso
 from pipeline.model import Item, Text
 
-VERSION = "0.0.1"
+VERSION = "1.0.0"
+FIELD = "references"
+NAME = f"{FIELD}@{VERSION}"
+
+_UP = "A-ZĐÀ-ỸÂĂÊÔƠƯ"
+_CODE = rf"[{_UP}][A-Za-zĐđ]{{0,5}}"  # KH, QĐi, CTr, QyĐ, NQLT
+_ISSUER = rf"[{_UP}][{_UP}0-9a-z]{{0,14}}"
+_NUM = r"\d{1,5}[a-z]?"
+
+# party style: 165-KH/ĐUK, 08 -QĐi/TW, 09 KH/ĐU, 06-HD/BTGĐUK, 01-QĐ/TW-ĐU
+_PARTY = (rf"(?P<pn>{_NUM})(?P<psep>\s*[-–—‐]\s*|\s)(?P<pcode>{_CODE})\s*/\s*"
+          rf"(?P<piss>{_ISSUER}(?:\s*[-/]\s*{_ISSUER})*)")
+# state style: 30/2020/NĐ-CP, 58/KH-THPTCL2, 40/2004/QH11
+_STATE = (rf"(?P<sn>\d{{1,5}})\s*/\s*(?:(?P<syear>(?:19|20)\d{{2}})\s*/\s*)?"
+          rf"(?P<scode>{_CODE})(?P<siss>(?:\s*-\s*{_ISSUER})+|(?<=\d{{4}}/[A-Z]{{2}})\d{{1,2}})")
+NUMBER_RE = re.compile(rf"(?<![\w/.\-])(?:{_PARTY}|{_STATE})(?![\w/])")
+
+_TYPES = lexicon_regex("doc_types")
+TYPE_BEFORE_RE = re.compile(
+    rf"(?<!\w)(?P<type>{_TYPES})(?:\s+liên\s+tịch)?\s*(?:\(\s*[^()\n]{{0,30}}\)\s*)?(?:số|Số|SỐ)?\s*[:.]?\s*$",
+    re.IGNORECASE,
+)
+LIST_BEFORE_RE = re.compile(r"(?:,|;|\bvà|\bhoặc)\s*(?:số\s*)?$", re.IGNORECASE)
+OWN_NUMBER_RE = re.compile(r"(?:^|\n|\*|\|)\s*(?:Số|SỐ)\s*[:.]?\s*$")
+DATE_AFTER_RE = re.compile(r"^\s*[,(]?\s*(?:ban hành\s+|được ban hành\s+)?(?:ngày|ngay)\s*:?\s*", re.IGNORECASE)
+HEADING_TYPE_RE = re.compile(rf"(?:^|\n)\s*(?P<type>{_TYPES})\s*(?:\n|$)", re.IGNORECASE)
+
+
+def _symbol_types() -> dict[str, str]:
+    out = {}
+    for entry in lexicon("ref_symbol_types"):
+        code, _, kind = entry.partition("|")
+        out[code.strip()] = kind.strip()
+    return out
+
+
+SYMBOL_TYPES = _symbol_types()
+_SPACES_RE = re.compile(r"\s*([-/])\s*")
+
+
+def normalize_number(m: re.Match) -> str:
+    if m.group("pn"):
+        num = f"{m.group('pn')}-{m.group('pcode')}/{m.group('piss')}"
+    else:
+        num = m.group(0)
+    num = num.replace("–", "-").replace("—", "-").replace("‐", "-")
+    num = _SPACES_RE.sub(r"\1", num)
+    return re.sub(r"\s+", "", num)
+
+
+def _code(m: re.Match) -> str:
+    return m.group("pcode") or m.group("scode") or ""
+
+
+def _type_from_code(code: str) -> str | None:
+    if code in SYMBOL_TYPES:
+        return SYMBOL_TYPES[code]
+    return SYMBOL_TYPES.get(code.upper())
+
+
+def _date_after(s: str, end: int) -> str | None:
+    tail = s[end:end + 60]
+    m = DATE_AFTER_RE.match(tail)
+    if not m:
+        return None
+    d = FULL_DATE_RE.match(tail, m.end())
+    if not d:
+        return None
+    gd = d.groupdict()
+    if gd.get("d") is not None:
+        return make_iso(gd["y"], gd["m"], gd["d"])
+    return make_iso(gd["y2"], gd["m2"], gd["d2"])
+
+
+def _own_type_and_date(s: str, start: int, end: int) -> tuple[str | None, str | None]:
+    window = s[end:end + 600]
+    h = HEADING_TYPE_RE.search(window)
+    kind = h.group("type") if h else None
+    if kind is None:  # flattened header: "KẾ HOẠCH kiểm điểm ..." in uppercase
+        h2 = re.search(rf"(?<!\w)(?P<type>{_TYPES})(?!\w)", window)
+        if h2 and h2.group("type").isupper() and len(h2.group("type")) > 3:
+            kind = h2.group("type")
+    lines = find_datelines(s[max(0, start - 300):end + 300])
+    date = lines[0][2] if lines else None
+    return kind, date
 
 
 @register("references", VERSION)
 def extract(doc: Doc, text: Text) -> list[Item]:
-    return []
+    s = text.text
+    found: dict[str, dict] = {}
+    order: list[str] = []
+    prev: tuple[int, str | None, str] | None = None  # (end, type, code) of the last match
+    for m in NUMBER_RE.finditer(s):
+        number = normalize_number(m)
+        code = _code(m)
+        before = s[max(0, m.start() - 80):m.start()]
+        kind = None
+        date = _date_after(s, m.end())
+        conf = 0.95
+        own = OWN_NUMBER_RE.search(before) is not None
+        t = TYPE_BEFORE_RE.search(before)
+        if t:
+            kind = t.group("type")
+            kind = re.sub(r"\s+", " ", kind)
+        elif own:
+            kind, own_date = _own_type_and_date(s, m.start(), m.end())
+            date = date or own_date
+        elif prev and m.start() - prev[0] < 40 and LIST_BEFORE_RE.search(s[prev[0]:m.start()]) \
+                and prev[2] == code and re.fullmatch(r"[\s,;\w()/\-.]*", s[prev[0]:m.start()]):
+            kind = prev[1]
+        if kind is None:
+            kind = _type_from_code(code)
+            conf = 0.9
+        if m.group("psep") is not None and "-" not in m.group("psep") and "–" not in m.group("psep"):
+            conf -= 0.05  # "09 KH/ĐU": the dash is missing
+        prev = (m.end(), kind, code)
+        key = number.upper()
+        if key in found:
+            rec = found[key]
+            if rec["date"] is None and date:
+                rec["date"] = date
+            if rec["type"] is None and kind or (rec["type_inferred"] and t):
+                rec["type"] = kind
+                rec["type_inferred"] = False
+            rec["count"] += 1
+            continue
+        found[key] = {"number": number, "type": kind, "date": date, "start": m.start(), "end": m.end(),
+                      "conf": conf, "type_inferred": t is None, "count": 1}
+        order.append(key)
+    items = []
+    for key in order:
+        rec = found[key]
+        conf = min(0.98, rec["conf"] + (0.02 if rec["count"] > 1 else 0.0))
+        items.append(make_item(FIELD, {"type": rec["type"], "number": rec["number"], "date": rec["date"]},
+                               rec["start"], rec["end"], conf, text, NAME, VERSION))
+    return items

@@ -149,3 +149,69 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def eval_through_store(docs: Path, gold: Path, tmp: Path, verbose: bool = False, workers: int | None = None) -> dict:
+    """Ingest ``docs`` through the flow into a throwaway database, export JSON, score, print."""
+    from flows.ingest import ingest_flow
+    from pipeline.export import export_json
+    from pipeline.store import open_store
+
+    url = f"sqlite:///{tmp / 'eval.db'}"
+    summary = ingest_flow(paths=[str(docs)], db_url=url, workers=workers)
+    for f in summary["failed"]:
+        print(f"failed: {f['path']}: {f['reason']}")
+    pred = tmp / "pred"
+    with open_store(url)() as session:
+        export_json(session, pred)
+    res, table = run_score(gold, pred, verbose)
+    print(table, end="")
+    rows = calibration(load_scorer(), gold, pred)
+    print_calibration(rows)
+    res["calibration"] = rows
+    return res
+
+
+def ablation_no_pos(docs: Path, gold: Path, out: Path) -> dict:
+    """The same documents in process with underthesea's POS tagging switched off."""
+    from pipeline import nlp
+
+    before = nlp.POS_ENABLED
+    nlp.POS_ENABLED = False
+    try:
+        predict_dir(docs, out)
+    finally:
+        nlp.POS_ENABLED = before
+    res, _ = run_score(gold, out)
+    print(f"ablation without underthesea POS: headline F1 {res['headline_f1']:.3f}; all fields F1 "
+          f"{res['all_fields_f1']:.3f}; calls to the POS tagger during the main run: {nlp.POS_CALLS}")
+    return {"headline_f1": res["headline_f1"], "all_fields_f1": res["all_fields_f1"],
+            "fields": {k: v["f1"] for k, v in res["fields"].items()}}
+
+
+def eval_against_reviews(db: str | None, verbose: bool = False) -> dict:
+    """Machine suggestions vs reviewers' decisions on the reviewed documents of ``db``."""
+    from pipeline.export import documents, export_json
+    from pipeline.store import open_store, repo
+
+    sessions = open_store(db)
+    with tempfile.TemporaryDirectory(prefix="minutes-reviews-") as tmp:
+        gold, pred = Path(tmp) / "gold", Path(tmp) / "pred"
+        with sessions() as session:
+            n = export_json(session, gold, gold=True)
+            if not n:
+                print("No reviewed documents yet: mark documents reviewed in the review page first.")
+                return {}
+            pred.mkdir()
+            names = {p.stem for p in gold.glob("*.json")}
+            for d in documents(session, reviewed_only=True):
+                items = [{"field": i.field, "value": i.value, "start": i.start, "confidence": i.confidence}
+                         for i in repo.active_items(session, d.id)]
+                stem = next((s for s in names if s == Path(d.filename).stem or s.startswith(Path(d.filename).stem + ".")),
+                            Path(d.filename).stem)
+                (pred / f"{stem}.json").write_text(json.dumps(to_record(d.filename, items), ensure_ascii=False),
+                                                   encoding="utf-8")
+        res, table = run_score(gold, pred, verbose)
+    print(f"{n} reviewed documents: the extractors' suggestions against the reviewers' decisions")
+    print(table, end="")
+    return res

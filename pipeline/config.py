@@ -1,0 +1,44 @@
+"""Configuration: command-line options first, then environment variables, then defaults.
+
+| variable | default | what |
+| --- | --- | --- |
+| MINUTES_DATABASE_URL | sqlite:///output/minutes.db | any SQLAlchemy URL (postgresql+psycopg://…) |
+| MINUTES_STATE_DIR | output/state | Prefect's home (its own SQLite), review secrets |
+| MINUTES_MAX_MB | 100 | files larger than this fail with a reason |
+| MINUTES_WORKERS | the number of cores | parallel worker processes for ingest |
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def state_dir() -> Path:
+    d = Path(os.environ.get("MINUTES_STATE_DIR", "output/state"))
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def max_bytes() -> int:
+    return int(float(os.environ.get("MINUTES_MAX_MB", "100")) * 1024 * 1024)
+
+
+def default_workers() -> int:
+    env = os.environ.get("MINUTES_WORKERS")
+    if env:
+        return max(1, int(env))
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def prepare_prefect() -> None:
+    """Keep Prefect's state inside the project's state folder and its console quiet.
+
+    Must run before ``prefect`` is imported. A user's own PREFECT_* settings win.
+    """
+    os.environ.setdefault("PREFECT_HOME", str((state_dir() / "prefect").resolve()))
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    # the temporary API server migrates its own SQLite on first start: give it time on a busy machine
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")

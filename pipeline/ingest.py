@@ -1,0 +1,181 @@
+"""Ingest one file: read, analyze, store — idempotently.
+
+``ingest_file`` is the unit of work the flows orchestrate. A file whose bytes
+are already stored with the current extractor versions is skipped
+("unchanged"); the same bytes under another name are a "duplicate" (one
+document, the new path remembered); stored bytes with older extractor
+versions are re-extracted from their stored blocks ("reextracted"); a file
+that cannot be read is stored as a failed document with its reason. Every
+outcome is committed in one transaction, so a crash mid-batch leaves each
+file either fully stored or absent, and a re-run completes the rest without
+duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline.model import ReadError
+from pipeline.readers import DEFAULT_MAX_BYTES, read_bytes, sniff
+from pipeline.store import repo
+
+SUPPORTED_SUFFIXES = {".txt", ".md", ".docx", ".doc", ".pdf", ".rtf"}
+IGNORED_PREFIXES = ("~$", ".~lock.", ".")
+IGNORED_SUFFIXES = {".tmp", ".part", ".crdownload", ".partial", ".error.txt"}
+
+
+@dataclass
+class Outcome:
+    path: str
+    status: str  # done | unchanged | duplicate | reextracted | failed
+    sha256: str | None = None
+    document_id: int | None = None
+    reason: str | None = None
+    error_kind: str | None = None
+    items: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    chars: int = 0
+    pages: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def is_candidate(path: Path) -> bool:
+    """Files a folder sweep picks up: not hidden, not Office lock files or partial downloads."""
+    name = path.name
+    if name.startswith(IGNORED_PREFIXES):
+        return False
+    lname = name.lower()
+    return not any(lname.endswith(s) for s in IGNORED_SUFFIXES)
+
+
+def collect(paths: list[str | Path]) -> list[Path]:
+    """Files named, and the candidate files below folders named, sorted, each once."""
+    seen: dict[str, Path] = {}
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and is_candidate(f) and not any(part.startswith(".") for part in f.relative_to(p).parts):
+                    seen.setdefault(str(f.resolve()), f)
+        elif p.exists():
+            seen.setdefault(str(p.resolve()), p)
+        else:
+            raise FileNotFoundError(f"No such file or folder: {p}")
+    return list(seen.values())
+
+
+def _count(items) -> dict[str, int]:
+    return dict(Counter(i.field for i in items))
+
+
+def ingest_file(path: str | Path, sessions: sessionmaker[Session], *, versions: str | None = None,
+                max_bytes: int = DEFAULT_MAX_BYTES, force: bool = False) -> Outcome:
+    """Ingest one file; never raises for a bad file (returns a failed Outcome)."""
+    from extractors import version_tag
+    from pipeline.process import analyze
+
+    t0 = time.perf_counter()
+    path = Path(path)
+    versions = versions or version_tag()
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ReadError(f"The file is too large ({size / 2**20:.0f} MB; the limit is {max_bytes / 2**20:.0f} MB).",
+                            "too_large")
+        data = path.read_bytes()
+    except ReadError as err:
+        return _fail(sessions, path, None, 0, err, t0)
+    except OSError as err:
+        return Outcome(str(path), "failed", reason=f"The file cannot be opened: {err.strerror or err}.",
+                       error_kind="unreadable", seconds=time.perf_counter() - t0)
+    sha = hashlib.sha256(data).hexdigest()
+    for attempt in range(3):
+        try:
+            return _ingest_bytes(path, data, sha, sessions, versions, force, t0, analyze)
+        except IntegrityError:
+            # another process stored the same content meanwhile: take its row
+            if attempt == 2:
+                raise
+        except OperationalError:
+            # a transient database error (locked, connection dropped): retry
+            if attempt == 2:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _ingest_bytes(path, data, sha, sessions, versions, force, t0, analyze) -> Outcome:
+    with sessions() as session:
+        doc = repo.document_by_sha(session, sha)
+        if doc is not None and not force:
+            if doc.status == "done" and doc.extractor_versions == versions:
+                is_dup = repo.record_file(session, doc, path)
+                session.commit()
+                return Outcome(str(path), "duplicate" if is_dup else "unchanged", sha, doc.id,
+                               items=_count(repo.active_items(session, doc.id)),
+                               seconds=time.perf_counter() - t0, chars=len(doc.text or ""), pages=doc.pages)
+            if doc.status == "done" and doc.blocks:
+                a = analyze(repo.source_blocks(doc))
+                doc = repo.save_analysis(session, sha, path, len(data), a.source, a.text, a.items, versions)
+                session.commit()
+                return Outcome(str(path), "reextracted", sha, doc.id, items=_count(a.items),
+                               seconds=time.perf_counter() - t0, chars=len(a.text.text), pages=a.source.pages)
+        try:
+            source = read_bytes(data, path.name)
+            a = analyze(source)
+        except ReadError as err:
+            session.rollback()
+            return _fail(sessions, path, sha, len(data), err, t0, data)
+        except Exception as err:  # a reader or extractor bug must not stop the batch
+            session.rollback()
+            return _fail(sessions, path, sha, len(data),
+                         ReadError(f"The file could not be processed ({type(err).__name__}: {err}).", "error"), t0, data)
+        doc = repo.save_analysis(session, sha, path, len(data), source, a.text, a.items, versions)
+        session.commit()
+        return Outcome(str(path), "done", sha, doc.id, items=_count(a.items), seconds=time.perf_counter() - t0,
+                       chars=len(a.text.text), pages=source.pages)
+
+
+def _fail(sessions, path: Path, sha: str | None, size: int, err: ReadError, t0: float,
+          data: bytes | None = None) -> Outcome:
+    sha = sha or hashlib.sha256(data or b"").hexdigest()
+    fmt = None
+    if data:
+        try:
+            fmt = sniff(data, path.name)
+        except ReadError:
+            pass
+    with sessions() as session:
+        doc = repo.save_failure(session, sha, path, size, err.reason, err.kind, fmt)
+        session.commit()
+        return Outcome(str(path), "failed", sha, doc.id, reason=err.reason, error_kind=err.kind,
+                       seconds=time.perf_counter() - t0)
+
+
+def summarize(outcomes: list[Outcome]) -> dict:
+    """Counts for a run: files, by status, failures with reasons, items per field."""
+    status = Counter(o.status for o in outcomes)
+    items: Counter[str] = Counter()
+    for o in outcomes:
+        if o.status in ("done", "reextracted"):
+            items.update(o.items)
+    return {
+        "files": len(outcomes),
+        "status": dict(status),
+        "failed": [{"path": o.path, "reason": o.reason} for o in outcomes if o.status == "failed"],
+        "items": dict(items),
+        "chars": sum(o.chars for o in outcomes),
+        "seconds": round(sum(o.seconds for o in outcomes), 3),
+    }

@@ -1,0 +1,120 @@
+"""Database tables (SQLAlchemy 2). Schema changes go through Alembic migrations
+in ``migrations/versions``; never change a table here without one.
+
+Machine suggestions (``items``) and reviewer decisions (``decisions``) live in
+separate tables: a re-extraction replaces the active suggestions of a
+document and never touches a decision.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Document(Base):
+    """One distinct file content, keyed by the sha256 of its bytes."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(512))
+    format: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # done | failed
+    error_kind: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    pages: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)
+    blocks: Mapped[list[Any] | None] = mapped_column(JSON)
+    meta: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
+    extractor_versions: Mapped[str | None] = mapped_column(String(512))
+    review_state: Mapped[str] = mapped_column(String(16), default="new")  # new | in_review | reviewed
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+
+
+class SourceFile(Base):
+    """A path at which a document's content was seen."""
+
+    __tablename__ = "files"
+    __table_args__ = (UniqueConstraint("path", "document_id", name="uq_files_path_document"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(2048))
+    name: Mapped[str] = mapped_column(String(512))
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Item(Base):
+    """A machine suggestion: one extracted value with its span and confidence."""
+
+    __tablename__ = "items"
+    __table_args__ = (Index("ix_items_document_active", "document_id", "active"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(1024))
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    page: Mapped[int | None] = mapped_column(Integer)
+    block: Mapped[int | None] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    extractor: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Decision(Base):
+    """A reviewer's decision on an item: accept, edit, reject, or add a missed one.
+
+    Keyed by (document, field, key) so it survives re-extraction; ``item_id``
+    names the suggestion the reviewer saw, if any. Never written by ingest.
+    """
+
+    __tablename__ = "decisions"
+    __table_args__ = (Index("ix_decisions_document_field_key", "document_id", "field", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
+    field: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(1024))
+    action: Mapped[str] = mapped_column(String(16))  # accept | edit | reject | add
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    reviewer: Mapped[str] = mapped_column(String(128))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Run(Base):
+    """One ingest run (a CLI call, a scheduled batch, a watcher burst)."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str | None] = mapped_column(String(2048))
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,142 @@
+"""Store operations used by ingest, show and export (plain functions over a Session)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from pipeline import model
+from pipeline.store.models import Decision, Document, Item, SourceFile, now
+
+
+def document_by_sha(session: Session, sha256: str) -> Document | None:
+    return session.scalar(select(Document).where(Document.sha256 == sha256))
+
+
+def find_document(session: Session, ref: str) -> Document | None:
+    """A document by id, sha256 (or a prefix of 8+), file name or path."""
+    if ref.isdigit():
+        doc = session.get(Document, int(ref))
+        if doc:
+            return doc
+    if len(ref) >= 8 and all(c in "0123456789abcdef" for c in ref.lower()):
+        doc = session.scalar(select(Document).where(Document.sha256.startswith(ref.lower())))
+        if doc:
+            return doc
+    p = Path(ref)
+    doc_id = session.scalar(select(SourceFile.document_id).where(
+        (SourceFile.path == str(p.resolve())) | (SourceFile.name == p.name)).order_by(SourceFile.last_seen.desc()).limit(1))
+    if doc_id:
+        return session.get(Document, doc_id)
+    return session.scalar(select(Document).where(Document.filename == p.name).limit(1))
+
+
+def record_file(session: Session, doc: Document, path: Path) -> bool:
+    """Remember that ``doc``'s content was seen at ``path``; True if the path is new for it."""
+    resolved = str(path.resolve())
+    sf = session.scalar(select(SourceFile).where(SourceFile.document_id == doc.id, SourceFile.path == resolved))
+    if sf:
+        sf.last_seen = now()
+        return False
+    session.add(SourceFile(document_id=doc.id, path=resolved, name=path.name))
+    return True
+
+
+def save_failure(session: Session, sha256: str, path: Path, size: int, reason: str, kind: str,
+                 fmt: str | None = None) -> Document:
+    doc = document_by_sha(session, sha256)
+    if doc is None:
+        doc = Document(sha256=sha256, filename=path.name, size=size, status="failed")
+        session.add(doc)
+    doc.status, doc.error, doc.error_kind, doc.format = "failed", reason, kind, fmt
+    session.flush()
+    record_file(session, doc, path)
+    return doc
+
+
+def save_analysis(session: Session, sha256: str, path: Path, size: int, source: model.SourceDoc,
+                  text: model.Text, items: list[model.Item], versions: str) -> Document:
+    """Upsert the document and replace its active machine suggestions.
+
+    Earlier suggestions are kept but marked inactive; decisions are untouched.
+    """
+    doc = document_by_sha(session, sha256)
+    if doc is None:
+        doc = Document(sha256=sha256, filename=path.name, size=size, status="done")
+        session.add(doc)
+    doc.status, doc.error, doc.error_kind = "done", None, None
+    doc.format, doc.pages = source.format, source.pages
+    doc.text = text.text
+    doc.blocks = [b.to_dict() for b in source.blocks]
+    doc.meta = {**source.metadata, "warnings": source.warnings, "dropped_blocks": text.dropped,
+                "segments": [[s.start, s.end, s.block] for s in text.segments]}
+    doc.extractor_versions = versions
+    session.flush()
+    session.execute(update(Item).where(Item.document_id == doc.id, Item.active.is_(True)).values(active=False))
+    seen: set[tuple[str, str]] = set()
+    for it in items:
+        key = it.key()
+        if (it.field, key) in seen:
+            continue
+        seen.add((it.field, key))
+        session.add(Item(document_id=doc.id, field=it.field, key=key[:1024], value=it.value, start=it.start,
+                         end=it.end, page=it.page, block=it.block, confidence=it.confidence,
+                         evidence=it.evidence, extractor=it.extractor, version=it.version, active=True))
+    record_file(session, doc, path)
+    return doc
+
+
+def source_blocks(doc: Document) -> model.SourceDoc:
+    """The stored blocks of a document, to re-extract it without its file."""
+    meta = {k: v for k, v in (doc.meta or {}).items() if k not in ("warnings", "dropped_blocks", "segments")}
+    return model.SourceDoc(blocks=[model.Block.from_dict(b) for b in doc.blocks or []], format=doc.format or "txt",
+                           pages=doc.pages, metadata=meta)
+
+
+def active_items(session: Session, doc_id: int) -> list[Item]:
+    return list(session.scalars(select(Item).where(Item.document_id == doc_id, Item.active.is_(True))
+                                .order_by(Item.start, Item.id)))
+
+
+def decisions_for(session: Session, doc_id: int) -> list[Decision]:
+    return list(session.scalars(select(Decision).where(Decision.document_id == doc_id).order_by(Decision.id)))
+
+
+def effective_items(session: Session, doc: Document, reviewed_only: bool = False) -> list[dict[str, Any]]:
+    """The document's items as exports see them: the latest reviewer decision on
+    an item wins over the machine suggestion; rejected items are left out;
+    items a reviewer added are included. Each dict has field, value, start,
+    end, confidence, page and ``state`` (suggested | accepted | edited | added
+    | new_since_review)."""
+    latest: dict[tuple[str, str], Decision] = {}
+    for d in decisions_for(session, doc.id):
+        latest[(d.field, d.key)] = d
+    out: list[dict[str, Any]] = []
+    used: set[tuple[str, str]] = set()
+    for it in active_items(session, doc.id):
+        k = (it.field, it.key)
+        used.add(k)
+        d = latest.get(k)
+        base = {"field": it.field, "start": it.start, "end": it.end, "confidence": it.confidence, "page": it.page,
+                "evidence": it.evidence, "item_id": it.id}
+        if d is None:
+            if reviewed_only:
+                continue
+            state = "new_since_review" if doc.review_state == "reviewed" else "suggested"
+            out.append({**base, "value": it.value, "state": state})
+        elif d.action == "reject":
+            continue
+        else:
+            value = d.after if d.action == "edit" and d.after is not None else it.value
+            out.append({**base, "value": value, "state": "edited" if d.action == "edit" else "accepted"})
+    for k, d in latest.items():
+        if k in used or d.action == "reject" or d.after is None:
+            continue
+        out.append({"field": d.field, "value": d.after, "start": d.start, "end": d.end, "confidence": 1.0,
+                    "page": None, "evidence": None, "item_id": None,
+                    "state": "added" if d.action == "add" else "edited"})
+    out.sort(key=lambda x: (x["start"] if x["start"] is not None else 10**9))
+    return out

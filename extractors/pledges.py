@@ -1,15 +1,278 @@
-"""Extractor for the ``pledges`` field (see ../shared/eval/SCHEMA.md)."""
+"""Extractor for the ``pledges`` field (see ../shared/eval/SCHEMA.md).
+
+A pledge is a count or share of people or units that registered, pledged or
+signed a commitment. The rules, in the order the text is read:
+
+1. a *mention* is a number (digits, "%", ratio or number words) directly
+   followed by a counted noun of ``lexicons/pledge_units.txt``; coordinated
+   nouns without their own number join the unit ("tập thể, cá nhân");
+2. a mention is a pledge when a registration verb (``pledge_verbs``) governs
+   it in the same sentence: after it ("346 cá nhân đăng ký", "6 đơn vị đã
+   ký giao ước") or before it ("đăng ký 11 mô hình", "đăng ký gương điển
+   hình có 346 cá nhân, 67 chi bộ trong đó có 41 mô hình"), with no award,
+   admission, attendance, rating, target or change word (``pledge_blockers``)
+   between them or right after the mention;
+3. a sentence opening with a breakdown connective ("Trong đó", "Cụ thể")
+   right after a pledge sentence carries its counts over;
+4. a bare number right after a registration verb ("đăng ký mới 162") takes
+   the unit of the pledge just before it;
+5. the subject is "X" of "N đơn vị trong/thuộc/của X", else the noun phrase
+   before the verb or "có" governing the count, else the subject of the
+   pledge it breaks down.
+"""
 
 from __future__ import annotations
+
+import re
 
 from spacy.tokens import Doc
 
 from extractors import register
+from extractors.base import fold, lexicon, lexicon_regex, make_item
+from extractors.numbers import NumberMatch, find_numbers
 from pipeline.model import Item, Text
 
-VERSION = "0.0.1"
+VERSION = "1.0.0"
+NAME = "pledges"
+
+_UNIT = lexicon_regex("pledge_units")
+_UNIT_RE = re.compile(rf"\s*(?P<unit>{_UNIT})(?!\w)", re.IGNORECASE)
+_COORD_RE = re.compile(rf"(?:\s*,\s*|\s+và\s+)(?P<unit>{_UNIT})(?!\w)", re.IGNORECASE)
+_VERB_RE = re.compile(rf"(?<!\w)(?:{lexicon_regex('pledge_verbs')})(?!\w)", re.IGNORECASE)
+_BLOCK_RE = re.compile(
+    rf"(?<!\w)(?:{lexicon_regex('pledge_blockers')})(?!\w)(?! cường| đổi| quyền)", re.IGNORECASE)
+_STOP_RE = re.compile(rf"(?<!\w)(?:{lexicon_regex('subject_stops')})(?!\w)")
+_VERB_OR_STOP_RE = re.compile(
+    rf"(?<!\w)(?:{lexicon_regex('pledge_verbs')}|{lexicon_regex('subject_stops')})(?!\w)")
+_CONNECTIVE_RE = re.compile(rf"^\(?(?:{lexicon_regex('subject_connectives')})(?!\w)[\s,:]*",
+                            re.IGNORECASE)
+_REPRESENTATIVE_RE = re.compile(rf"^(?:{lexicon_regex('representative_nouns')})\s+", re.IGNORECASE)
+_OWNER_RE = re.compile(r"\s+(?:trong|thuộc|trực thuộc|của)\s+(?P<org>[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][^,;:.()\n]{0,80})")
+_BARE_RE = re.compile(r"\s+(?:mới|thêm)?\s*(?P<num>\d{1,3}(?:\.\d{3})+|\d+)(?![\d.,%/\w])")
+_LEADING_ADVERBIAL_RE = re.compile(
+    r"^(?:\([^)]{0,40}\)\s*[-–—]?\s*|date \S+\s+|[Nn]ăm \d{4}\s*|[Nn]gày \d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\s*"
+    r"|[Đđ]ến nay\s*|[-–—]\s*)+")
+_BREAKDOWN_START_RE = re.compile(
+    r"^\(?\s*(?:[Tt]rong đó|[Tt]rong số đó|[Tt]rong số này|[Cc]ụ thể|[Gg]ồm|[Bb]ao gồm|[Tt]ính riêng)\b")
+
+_SENT_END_RE = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ0-9])|\n+")
+
+MAX_BEFORE = 90   # chars from a verb to the count it governs
+MAX_AFTER = 100   # chars from a count to the verb it is subject of
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for m in _SENT_END_RE.finditer(text):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        out.append((pos, len(text)))
+    return out
+
+
+class Mention:
+    __slots__ = ("num", "unit", "unit_start", "unit_end", "start", "end")
+
+    def __init__(self, num: NumberMatch, unit: str, unit_start: int, unit_end: int):
+        self.num = num
+        self.unit = unit
+        self.unit_start = unit_start
+        self.unit_end = unit_end
+        self.start = num.start
+        self.end = unit_end
+
+
+def _mentions(text: str, s: int, e: int) -> list[Mention]:
+    out = []
+    for n in find_numbers(text, s, e):
+        m = _UNIT_RE.match(text, n.end, e)
+        if not m:
+            continue
+        us, ue = m.start("unit"), m.end("unit")
+        # coordinated nouns that have no number of their own
+        while True:
+            c = _COORD_RE.match(text, ue, e)
+            if not c:
+                break
+            ue = c.end("unit")
+        out.append(Mention(n, text[us:ue], us, ue))
+    return out
+
+
+def _blocked(segment: str) -> bool:
+    return bool(_BLOCK_RE.search(segment))
+
+
+def _clean_subject(phrase: str) -> str | None:
+    phrase = re.sub(r"\([^)]*\)", " ", phrase)
+    phrase = _LEADING_ADVERBIAL_RE.sub("", phrase.strip())
+    phrase = _CONNECTIVE_RE.sub("", phrase)
+    phrase = _REPRESENTATIVE_RE.sub("", phrase)
+    m = _VERB_OR_STOP_RE.search(phrase)
+    if m:
+        phrase = phrase[:m.start()]
+    phrase = re.sub(r"\s+", " ", phrase).strip(" ,;:-–—")
+    if not phrase or len(phrase.split()) > 14 or phrase[0].isdigit():
+        return None
+    if re.match(r"(?i)cấp\b", phrase):  # a level ("cấp tỉnh có 615 ...") is not a subject
+        return None
+    if not (phrase[0].isupper() or re.match(r"(?i)(toàn|các|huyện|xã|phường|tỉnh|thành phố|quận|công an)\b", phrase)):
+        return None
+    return phrase
+
+
+def _expand_bare_head(text: str, head: str) -> str:
+    """"Khối" -> the first fuller name of the document that starts with it."""
+    if len(head.split()) > 1:
+        return head
+    m = re.search(rf"(?<!\w){re.escape(head)}\s+[^\n,;.:()]{{3,80}}", text, re.IGNORECASE)
+    if not m:
+        return head
+    cand = m.group(0)
+    stop = _VERB_OR_STOP_RE.search(cand, len(head))
+    if stop:
+        cand = cand[:stop.start()]
+    cand = re.sub(r"\s+(?:Đảng\s+)?(?:ký|kí)$", "", cand.strip())
+    return cand.strip() or head
+
+
+def _subject(text: str, sent: tuple[int, int], men: Mention, verb_before: re.Match | None) -> str | None:
+    s, _e = sent
+    # 1. "N đơn vị trong/thuộc/của X"
+    m = _OWNER_RE.match(text, men.end)
+    if m:
+        org = m.group("org")
+        stop = _VERB_OR_STOP_RE.search(org)
+        if stop:
+            org = org[:stop.start()]
+        org = org.strip()
+        if org:
+            return _expand_bare_head(text, org)
+    # 2. the noun phrase before the "có" or verb that governs the count
+    prefix = text[s:men.start]
+    anchor = None
+    for a in re.finditer(r"(?<!\w)có(?!\w)", prefix):
+        anchor = a.start()
+    if verb_before is not None and verb_before.start() >= s:
+        va = verb_before.start() - s
+        anchor = va if anchor is None else min(anchor, va) if va < anchor and text[s + va: s + anchor].count(",") == 0 else anchor
+    if anchor is not None:
+        segs = [seg for seg in re.split(r"[,;:]", prefix[:anchor])]
+        for seg in reversed(segs):
+            stripped = _CONNECTIVE_RE.sub("", _LEADING_ADVERBIAL_RE.sub("", seg.strip()))
+            if not stripped.strip():
+                if _CONNECTIVE_RE.match(seg.strip()) and re.match(r"(?i)\s*(qua đó|từ đó|nhờ đó|theo đó)", seg):
+                    continue  # "..., qua đó có 100% ...": the subject is before
+                break
+            subj = _clean_subject(seg)
+            if subj:
+                return subj
+            break
+        return None
+    # 3. the count is the subject itself ("Đại diện công an 5 thành phố đã cam kết")
+    seg = re.split(r"[,;:]", prefix)[-1]
+    lead = _REPRESENTATIVE_RE.sub("", _LEADING_ADVERBIAL_RE.sub("", seg.strip()))
+    if lead and lead != seg.strip() and lead[:1].islower():
+        return f"{lead}{text[men.start:men.end]}".strip()
+    return None
+
+
+def _confidence(men: Mention, mode: str, gap: int) -> float:
+    c = {"after": 0.9, "before": 0.9, "breakdown": 0.75, "bare": 0.6}[mode]
+    if gap > 45:
+        c -= 0.1
+    if men.num.words:
+        c -= 0.15
+    if men.num.total is not None:
+        c -= 0.1
+    return c
 
 
 @register("pledges", VERSION)
 def extract(doc: Doc, text: Text) -> list[Item]:
-    return []
+    t = text.text
+    found: list[tuple[Mention | None, dict, float, int, int]] = []
+    prev_sentence_pledged = False
+    prev_subject: str | None = None
+    prev_unit: str | None = None
+    for s, e in _sentences(t):
+        if not prev_sentence_pledged:
+            prev_subject, prev_unit = None, None
+        sentence_pledged = False
+        mentions = _mentions(t, s, e)
+        verbs = list(_VERB_RE.finditer(t, s, e))
+        breakdown = prev_sentence_pledged and bool(_BREAKDOWN_START_RE.match(t[s:e]))
+        last_subject = prev_subject
+        for men in mentions:
+            mode, gap, verb_before = None, 0, None
+            tail = t[men.end:men.end + 30]
+            tail = re.split(r"[,;(]", tail)[0]
+            # the verb after the count: the count is its subject
+            for v in verbs:
+                if v.start() < men.end:
+                    continue
+                between = t[men.end:v.start()]
+                if v.start() - men.end <= MAX_AFTER and ";" not in between and not _blocked(between):
+                    mode, gap = "after", v.start() - men.end
+                break
+            # the verb before the count: the count is its object
+            if mode is None:
+                for v in reversed(verbs):
+                    if v.end() > men.start:
+                        continue
+                    between = t[v.end():men.start]
+                    if (men.start - v.end() <= MAX_BEFORE and ";" not in between
+                            and not _blocked(between) and not _blocked(tail)):
+                        mode, gap, verb_before = "before", men.start - v.end(), v
+                    break
+            if mode is None and breakdown:
+                clause = t[s:men.start].split(";")[-1]
+                if not _blocked(clause) and not _blocked(tail):
+                    mode, gap = "breakdown", 0
+            if mode is None:
+                continue
+            subject = _subject(t, (s, e), men, verb_before)
+            if subject is None and (mode == "breakdown" or sentence_pledged or breakdown):
+                subject = last_subject
+            value = {"value": men.num.value, "kind": men.num.kind, "unit": men.unit, "subject": subject}
+            if men.num.total is not None:
+                value["total"] = men.num.total
+            found.append((men, value, _confidence(men, mode, gap), men.start, men.end))
+            sentence_pledged = True
+            last_subject = subject or last_subject
+            prev_unit = men.unit
+        # a bare number right after a verb ("đăng ký mới 162") takes the last unit
+        if prev_unit and (sentence_pledged or breakdown):
+            for v in verbs:
+                m = _BARE_RE.match(t, v.end(), e)
+                if not m:
+                    continue
+                before = t[max(s, v.start() - 25):v.start()]
+                if _blocked(before.split(",")[-1]):
+                    continue
+                n = find_numbers(t, m.start("num"), m.end("num"))
+                if not n or n[0].value == 0:
+                    continue
+                value = {"value": n[0].value, "kind": "count", "unit": prev_unit, "subject": last_subject}
+                found.append((None, value, 0.6, m.start("num"), m.end("num")))
+                sentence_pledged = True
+        prev_sentence_pledged = sentence_pledged or (prev_sentence_pledged and breakdown)
+        if sentence_pledged:
+            prev_subject = last_subject
+    # one item per distinct value: keep the best evidenced
+    best: dict[str, tuple] = {}
+    for men, value, conf, start, end in found:
+        key = f"{value['kind']}:{value['value']}:{fold(value['unit'])}"
+        old = best.get(key)
+        if old is None or (conf, value["subject"] is not None) > (old[2], old[1]["subject"] is not None):
+            if old is not None and value["subject"] is None:
+                value = dict(value, subject=old[1]["subject"])
+            best[key] = (men, value, conf, start, end)
+        elif old[1]["subject"] is None and value["subject"] is not None:
+            best[key] = (old[0], dict(old[1], subject=value["subject"]), old[2], old[3], old[4])
+    items = []
+    for men, value, conf, start, end in sorted(best.values(), key=lambda x: x[3]):
+        items.append(make_item("pledges", value, start, end, conf, text, NAME, VERSION))
+    return items

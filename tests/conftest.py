@@ -55,7 +55,7 @@ def pg_url() -> str:
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request, tmp_path: Path) -> str:
     """Runs a database test against both SQLite and PostgreSQL."""
     if request.param == "sqlite":

@@ -41,19 +41,25 @@ _COORD_RE = re.compile(rf"(?:\s*,\s*|\s+và\s+)(?P<unit>{_UNIT})(?!\w)", re.IGNO
 _VERB_RE = re.compile(rf"(?<!\w)(?:{lexicon_regex('pledge_verbs')})(?!\w)", re.IGNORECASE)
 _BLOCK_RE = re.compile(
     rf"(?<!\w)(?:{lexicon_regex('pledge_blockers')})(?!\w)(?! cường| đổi| quyền)", re.IGNORECASE)
-_STOP_RE = re.compile(rf"(?<!\w)(?:{lexicon_regex('subject_stops')})(?!\w)")
+_COORDINATED_BLOCKER_RE = re.compile(
+    rf"(?<!\w)(?:{lexicon_regex('pledge_blockers')})(?:\s+mới)?\s*(?:,|và)\s*$", re.IGNORECASE)
 _VERB_OR_STOP_RE = re.compile(
     rf"(?<!\w)(?:{lexicon_regex('pledge_verbs')}|{lexicon_regex('subject_stops')})(?!\w)")
 _CONNECTIVE_RE = re.compile(rf"^\(?(?:{lexicon_regex('subject_connectives')})(?!\w)[\s,:]*",
                             re.IGNORECASE)
 _REPRESENTATIVE_RE = re.compile(rf"^(?:{lexicon_regex('representative_nouns')})\s+", re.IGNORECASE)
 _OWNER_RE = re.compile(r"\s+(?:trong|thuộc|trực thuộc|của)\s+(?P<org>[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][^,;:.()\n]{0,80})")
-_BARE_RE = re.compile(r"\s+(?:mới|thêm)?\s*(?P<num>\d{1,3}(?:\.\d{3})+|\d+)(?![\d.,%/\w])")
+_BARE_RE = re.compile(r"\s+(?:mới|thêm)?\s*(?P<num>\d{1,3}(?:\.\d{3})+|\d+)(?![\d%/\w]|[.,]\d)")
 _LEADING_ADVERBIAL_RE = re.compile(
     r"^(?:\([^)]{0,40}\)\s*[-–—]?\s*|date \S+\s+|[Nn]ăm \d{4}\s*|[Nn]gày \d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\s*"
     r"|[Đđ]ến nay\s*|[-–—]\s*)+")
 _BREAKDOWN_START_RE = re.compile(
     r"^\(?\s*(?:[Tt]rong đó|[Tt]rong số đó|[Tt]rong số này|[Cc]ụ thể|[Gg]ồm|[Bb]ao gồm|[Tt]ính riêng)\b")
+
+_ORDINAL_BEFORE_RE = re.compile(r"(?<!\w)(?<!tổng )(?:số|thứ|lần|khóa|khoá|đợt|kỳ)\s+$", re.IGNORECASE)
+_BLOC_RE = re.compile(r"(?<!\w)(?:Khối|Cụm|khối|cụm) thi đua\b[^,.;:\n()]{0,80}")
+_BLOC_STOP_RE = re.compile(
+    rf"\s+(?:đã|đang|sẽ|vừa|(?<!các )tổ chức|năm \d{{4}}|{lexicon_regex('pledge_verbs')})(?!\w)", re.IGNORECASE)
 
 _SENT_END_RE = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ0-9])|\n+")
 
@@ -87,8 +93,10 @@ class Mention:
 def _mentions(text: str, s: int, e: int) -> list[Mention]:
     out = []
     for n in find_numbers(text, s, e):
+        if _ORDINAL_BEFORE_RE.search(text, max(0, n.start - 8), n.start):
+            continue  # "Cụm thi đua số 10", "Chi bộ số 3": a name, not a count
         m = _UNIT_RE.match(text, n.end, e)
-        if not m:
+        if not m or not m.group("unit")[0].islower():
             continue
         us, ue = m.start("unit"), m.end("unit")
         # coordinated nouns that have no number of their own
@@ -101,7 +109,11 @@ def _mentions(text: str, s: int, e: int) -> list[Mention]:
     return out
 
 
-def _blocked(segment: str) -> bool:
+def _blocked(segment: str, before_verb: bool = False) -> bool:
+    """A blocker in ``segment``; one coordinated with the verb that follows
+    ("đang duy trì và đăng ký") does not count when ``before_verb``."""
+    if before_verb:
+        segment = _COORDINATED_BLOCKER_RE.sub("", segment)
     return bool(_BLOCK_RE.search(segment))
 
 
@@ -138,6 +150,19 @@ def _expand_bare_head(text: str, head: str) -> str:
     return cand.strip() or head
 
 
+def _bloc_name(text: str) -> str | None:
+    """The emulation bloc ("Khối thi đua …", "Cụm thi đua …") a document is about."""
+    m = _BLOC_RE.search(text)
+    if not m:
+        return None
+    name = m.group(0)
+    stop = _BLOC_STOP_RE.search(name)
+    if stop:
+        name = name[:stop.start()]
+    name = name.strip()
+    return name if len(name.split()) >= 3 else None
+
+
 def _subject(text: str, sent: tuple[int, int], men: Mention, verb_before: re.Match | None) -> str | None:
     s, _e = sent
     # 1. "N đơn vị trong/thuộc/của X"
@@ -159,8 +184,10 @@ def _subject(text: str, sent: tuple[int, int], men: Mention, verb_before: re.Mat
         va = verb_before.start() - s
         anchor = va if anchor is None else min(anchor, va) if va < anchor and text[s + va: s + anchor].count(",") == 0 else anchor
     if anchor is not None:
-        segs = [seg for seg in re.split(r"[,;:]", prefix[:anchor])]
+        segs = re.split(r"[,;:]|(?<!\w)(?=[Tt]rong (?:số )?đó(?!\w))", prefix[:anchor])
         for seg in reversed(segs):
+            if not seg.strip():
+                continue
             stripped = _CONNECTIVE_RE.sub("", _LEADING_ADVERBIAL_RE.sub("", seg.strip()))
             if not stripped.strip():
                 if _CONNECTIVE_RE.match(seg.strip()) and re.match(r"(?i)\s*(qua đó|từ đó|nhờ đó|theo đó)", seg):
@@ -194,16 +221,17 @@ def _confidence(men: Mention, mode: str, gap: int) -> float:
 def extract(doc: Doc, text: Text) -> list[Item]:
     t = text.text
     found: list[tuple[Mention | None, dict, float, int, int]] = []
-    prev_sentence_pledged = False
+    since_pledge = 99  # sentences since the last one holding a pledge
     prev_subject: str | None = None
     prev_unit: str | None = None
     for s, e in _sentences(t):
-        if not prev_sentence_pledged:
+        recent = since_pledge <= 2
+        if not recent:
             prev_subject, prev_unit = None, None
         sentence_pledged = False
         mentions = _mentions(t, s, e)
         verbs = list(_VERB_RE.finditer(t, s, e))
-        breakdown = prev_sentence_pledged and bool(_BREAKDOWN_START_RE.match(t[s:e]))
+        breakdown = recent and bool(_BREAKDOWN_START_RE.match(t[s:e]))
         last_subject = prev_subject
         for men in mentions:
             mode, gap, verb_before = None, 0, None
@@ -214,7 +242,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                 if v.start() < men.end:
                     continue
                 between = t[men.end:v.start()]
-                if v.start() - men.end <= MAX_AFTER and ";" not in between and not _blocked(between):
+                if v.start() - men.end <= MAX_AFTER and ";" not in between and not _blocked(between, True):
                     mode, gap = "after", v.start() - men.end
                 break
             # the verb before the count: the count is its object
@@ -234,8 +262,10 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             if mode is None:
                 continue
             subject = _subject(t, (s, e), men, verb_before)
-            if subject is None and (mode == "breakdown" or sentence_pledged or breakdown):
+            if subject is None and (recent or sentence_pledged):
                 subject = last_subject
+            if subject is None and fold(men.unit) in ("đơn vị", "cơ quan", "cơ quan, đơn vị"):
+                subject = _bloc_name(t)  # the members of an emulation bloc signing its pact
             value = {"value": men.num.value, "kind": men.num.kind, "unit": men.unit, "subject": subject}
             if men.num.total is not None:
                 value["total"] = men.num.total
@@ -258,15 +288,17 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                 value = {"value": n[0].value, "kind": "count", "unit": prev_unit, "subject": last_subject}
                 found.append((None, value, 0.6, m.start("num"), m.end("num")))
                 sentence_pledged = True
-        prev_sentence_pledged = sentence_pledged or (prev_sentence_pledged and breakdown)
         if sentence_pledged:
+            since_pledge = 1
             prev_subject = last_subject
+        else:
+            since_pledge += 1
     # one item per distinct value: keep the best evidenced
     best: dict[str, tuple] = {}
     for men, value, conf, start, end in found:
         key = f"{value['kind']}:{value['value']}:{fold(value['unit'])}"
         old = best.get(key)
-        if old is None or (conf, value["subject"] is not None) > (old[2], old[1]["subject"] is not None):
+        if old is None or (conf, len(value["subject"] or "")) > (old[2], len(old[1]["subject"] or "")):
             if old is not None and value["subject"] is None:
                 value = dict(value, subject=old[1]["subject"])
             best[key] = (men, value, conf, start, end)

@@ -1,15 +1,306 @@
-"""Extractor for the ``meeting`` field (see ../shared/eval/SCHEMA.md)."""
+"""Extractor for the ``meeting`` field (see ../shared/eval/SCHEMA.md).
+
+A news report on a meeting nearly always opens with one sentence of the form
+
+    <time>, [tại <place>,] <organizer> [đã|vừa] tổ chức <title>.
+
+("Sáng 17/3, tại Hà Nội, Ban Thường vụ … tổ chức Hội nghị sơ kết …"), or
+its passive ("…, Hội nghị lần thứ 25 … đã được tổ chức …"). The extractor
+looks for that sentence, first with a time phrase, then without one near
+the top of the document ("Hội … vừa tổ chức hội nghị …").
+
+The year: written in the time phrase; else the publication timestamp or
+header of the page ("14/02/2023 16:39", "date 2023-10"), moved back a year
+for a meeting later in the year than the publication; else a dateline
+("…, ngày 15 tháng 4 năm 2026"); else a year the meeting's title or the
+report names ("năm 2021"), trusted only for a meeting in January-September
+(a programme "năm 2021" is often launched in the last months of 2020).
+"""
 
 from __future__ import annotations
+
+import re
 
 from spacy.tokens import Doc
 
 from extractors import register
+from extractors.base import lexicon_regex, make_item
+from extractors.dates import find_datelines, make_iso
 from pipeline.model import Item, Text
 
-VERSION = "0.0.1"
+VERSION = "1.0.0"
+FIELD = "meeting"
+NAME = f"{FIELD}@{VERSION}"
+
+EVENTS = lexicon_regex("event_nouns")
+VERBS = lexicon_regex("meeting_verbs")
+
+_DM = (r"(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})(?:\s*[/.\-]\s*(?P<y>(?:19|20)\d{2}))?(?![\d/])"
+       r"|(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})(?:\s*(?:,\s*)?năm\s+(?P<y2>(?:19|20)\d{2}))?")
+TIME_RE = re.compile(
+    r"(?<!\w)(?:(?:sáng|chiều|tối|trưa|đêm)(?:\s+(?:nay|qua|hôm qua))?\s*,?\s*(?:(?:hôm\s+)?ngày\s*)?"
+    r"|(?:hôm nay|hôm qua)\s*,?\s*(?:ngày\s*)?|ngày\s*)"
+    r"(?:(?:từ\s+)?(?:ngày\s+)?(?P<first>\d{1,2})\s*(?:-|–|đến|và)\s*(?=\d{1,2}\s*[/.\-]\s*\d))?"
+    rf"(?:{_DM})",
+    re.IGNORECASE,
+)
+SENT_END_RE = re.compile(r"\.(?=\s|$)|\n|!|\?")
+VERB_RE = re.compile(rf"(?<!\w)(?:(?:đã|vừa|sẽ)\s+)?(?P<verb>{VERBS})(?!\w)\s*", re.IGNORECASE)
+EVENT_RE = re.compile(rf"(?<!\w)(?:{EVENTS})(?!\w)", re.IGNORECASE)
+PASSIVE_RE = re.compile(r"\s+(?:đã\s+)?(?:được\s+tổ chức|diễn ra|khai mạc|đã được khai mạc|bế mạc)(?!\w)")
+ROLES = lexicon_regex("role_heads")
+TITLE_STOP_RE = re.compile(
+    r"\.(?=\s|$)|\n|\s(?:theo|bằng)\s+hình thức|\svới sự\s|\sdưới sự\s|\snhằm\s|\sđể\s|,?\s+tại\s|\svào\s(?:sáng|chiều|tối|ngày)"
+    r"|\s+và đề nghị|,?\s+đồng thời\s|,\s+(?=(?:ROLES)(?!\w))"
+    r"|,?\s+với chủ đề|\s(?:do|có sự)\s|[.;:]\s+(?:Dự|Tham dự|Tới dự|Đến dự)|,\s+(?:qua đó|từ đó|nhằm|với|có)\s|\s[-–]\s+Ảnh".replace("ROLES", ROLES)
+)
+LOC_RE = re.compile(r"\s*,?\s*tại\s+(?P<loc>[^,.;:\n]{2,80}?)\s*(?=,|\.(?:\s|$)|;|\n|\s(?:đã|vừa|có|với)\s)", re.IGNORECASE)
+PUB_ISO_RE = re.compile(r"(?<!\w)date\s+(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?")
+PUB_STAMP_RE = re.compile(
+    r"(?<![\d/])(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>(?:19|20)\d{2})(?=\s*[-|,]?\s*(?:lúc\s*)?\d{1,2}:\d{2})"
+    r"|\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:AM|PM))?\s*[,|-]?\s*(?P<d2>\d{1,2})/(?P<m2>\d{1,2})/(?P<y2>(?:19|20)\d{2})"
+    r"|(?:đăng(?:\s+vào)?|cập nhật|thứ\s+\w+|chủ nhật)\s*:?\s*,?\s*(?:ngày\s*)?(?P<d3>\d{1,2})/(?P<m3>\d{1,2})/(?P<y3>(?:19|20)\d{2})",
+    re.IGNORECASE,
+)
+NOT_PUB_RE = re.compile(r"hôm nay\s*:?\s*$", re.IGNORECASE)
+YEAR_WORD_RE = re.compile(r"(?<!\w)năm\s+((?:19|20)\d{2})(?!\d)")
+ORG_BAD_RE = re.compile(r"(?<!\w)(?:đồng chí|đ/c|ông|bà)(?!\w)|^(?:các|những|mỗi|từng|hằng|hàng)\s", re.IGNORECASE)
+ORG_HEAD_RE = re.compile(r"^[A-ZĐÀ-Ỹ]")
+BODY_START_RE = re.compile(rf"^(?:{lexicon_regex('body_heads')})(?!\w)", re.IGNORECASE)
+
+
+def _dm(m: re.Match) -> tuple[int, int, int | None]:
+    g = m.groupdict()
+    if g.get("d") is not None:
+        d, mo, y = g["d"], g["m"], g.get("y")
+    else:
+        d, mo, y = g["d2"], g["m2"], g.get("y2")
+    if g.get("first"):
+        d = g["first"]
+    return int(d), int(mo), int(y) if y else None
+
+
+def _pub_date(s: str) -> tuple[int, int, int | None] | None:
+    head = s[:3000]
+    m = PUB_ISO_RE.search(head)
+    if m:
+        return int(m.group("y")), int(m.group("m")), int(m.group("d")) if m.group("d") else None
+    for m in PUB_STAMP_RE.finditer(head):
+        if NOT_PUB_RE.search(head[max(0, m.start() - 12):m.start()]):
+            continue
+        g = m.groupdict()
+        for k in ("", "2", "3"):
+            if g.get("y" + k):
+                y, mo, d = int(g["y" + k]), int(g["m" + k]), int(g["d" + k])
+                if mo > 12 and d <= 12:  # m/d/Y stamps
+                    mo, d = d, mo
+                if make_iso(y, mo, d):
+                    return y, mo, d
+    return None
+
+
+def _year_for(s: str, d: int, mo: int, title: str | None, sent: str) -> int | None:
+    pub = _pub_date(s)
+    if pub:
+        y, pm, pd = pub
+        later = (mo, d) > (pm, pd if pd else 31)
+        return y - 1 if later and mo - pm > 1 else y
+    lines = find_datelines(s)
+    if lines:
+        return int(lines[0][2][:4])
+    if mo >= 10:
+        return None
+    years = [int(y) for y in YEAR_WORD_RE.findall(title or "")] or [int(y) for y in YEAR_WORD_RE.findall(sent)]
+    if not years:
+        years = [int(y) for y in YEAR_WORD_RE.findall(s)]
+    return max(years) if years else None
+
+
+def _sentence(s: str, start: int) -> tuple[int, int]:
+    lo = max(s.rfind("\n", 0, start) + 1, 0)
+    m = SENT_END_RE.search(s, start)
+    hi = m.start() if m else len(s)
+    while True:  # "T.Ư", "TP." and numbers do not end a sentence
+        if m and s[m.start()] == "." and re.search(r"(?:\b[A-ZĐ]{1,3}|\d)$", s[max(0, m.start() - 3):m.start()]):
+            m = SENT_END_RE.search(s, m.start() + 1)
+            hi = m.start() if m else len(s)
+            continue
+        break
+    return lo, hi
+
+
+TITLE_MAX = 140
+BODY_IN_TITLE_RE = re.compile(
+    r"^(?:Hội nghị|Kỳ họp|Phiên họp)(?:\s+(?:lần\s+)?thứ\s+\S+)?\s+(?P<body>(?:Ban Chấp hành|Ban chấp hành|Ban Thường vụ|"
+    r"Hội đồng nhân dân|HĐND|Ủy ban nhân dân|UBND|Đảng ủy|Tỉnh ủy|Thành ủy|Huyện ủy)[^,]*?)"
+    r"(?=\s+(?:khóa|khoá|nhiệm kỳ|lần)\b|,|$)"
+)
+HEADLINE_EVENT_RE = re.compile(rf"(?<!\w)(?:{EVENTS})(?!\w)[^\n]*", re.IGNORECASE)
+
+
+def _words(t: str) -> set[str]:
+    return set(re.findall(r"\w+", t.casefold()))
+
+
+def _prefer_headline(s: str, title: str, before: int) -> str:
+    """A fuller name of the same meeting written in the headline above."""
+    head = s[:min(before, 400)]
+    for m in HEADLINE_EVENT_RE.finditer(head):
+        h = m.group(0).strip(" .,:;")
+        if len(h) <= len(title) or len(h) > 200:
+            continue
+        if h.split()[0].casefold() != title.split()[0].casefold():
+            continue
+        tw = _words(title)
+        if tw and len(tw & _words(h)) / len(tw) >= 0.6:
+            return h
+    return title
+
+
+def _title(s: str, start: int, limit: int) -> tuple[str | None, int]:
+    seg = s[start:limit]
+    m = TITLE_STOP_RE.search(seg)
+    end = m.start() if m else len(seg)
+    if end > TITLE_MAX:
+        cut = seg.rfind(" ", 0, TITLE_MAX)
+        end = cut if cut > 0 else TITLE_MAX
+    t = seg[:end].strip(" ,;:-–")
+    if t.count("“") > t.count("”"):
+        t = t + "”" if len(t) < 250 else t
+    words = t.split()
+    if len(words) < 3:
+        return None, start + end
+    return t, start + end
+
+
+def _clean_org(org: str) -> str | None:
+    org = re.sub(r"\s+", " ", org).strip(" ,;:-–")
+    org = re.sub(r"\s+(?:đã|vừa|sẽ|cũng|long trọng|trọng thể)$", "", org).strip()
+    if not org or len(org) > 120 or len(org.split()) > 16 or ORG_BAD_RE.search(org) or not org[:1].isalpha():
+        return None
+    if not ORG_HEAD_RE.match(org) and not BODY_START_RE.match(org):
+        return None
+    if len(org.split()) < 2 and not org.isupper():
+        return org if org[:1].isupper() else None
+    return org
+
+
+def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
+    """Parse the clause after ``after`` (end of a time phrase) up to ``hi``."""
+    v = VERB_RE.search(s, after, hi)
+    while v and re.search(r"(?:sự|của)\s+$", s[max(0, v.start() - 6):v.start()]):
+        v = VERB_RE.search(s, v.end(), hi)
+    loc = None
+    pos = after
+    lm = LOC_RE.match(s, pos)
+    if lm:
+        loc = lm.group("loc").strip()
+        pos = lm.end()
+    if v:
+        verb = v.group("verb").lower()
+        subject = s[pos:v.start()].strip(" ,")
+        tstart = v.end()
+        if verb in ("có buổi", "đã có buổi"):
+            tstart = v.start("verb") + len(v.group("verb")) - len("buổi")
+        title, tend = _title(s, tstart, hi)
+        if title and verb == "họp":
+            title = "họp " + title
+        elif title and verb == "làm việc":
+            title = "làm việc " + title
+        if title and not (EVENT_RE.match(title) or title.startswith("làm việc")):
+            title = None
+        organizer = None
+        if verb in ("tổ chức", "long trọng tổ chức", "trọng thể tổ chức", "khai mạc", "tiến hành", "có buổi",
+                    "đã có buổi", "họp", "triển khai", "phát động", "ký kết") and subject:
+            if ", " in subject and lm is None:
+                parts = subject.split(", ")
+                if parts[0].lower().startswith("tại "):
+                    loc = loc or parts[0][4:].strip()
+                    subject = ", ".join(parts[1:])
+            organizer = _clean_org(subject)
+        if verb == "diễn ra":
+            organizer = None
+        if not loc and title:
+            lm2 = LOC_RE.match(s, tend)
+            if lm2:
+                loc = lm2.group("loc").strip()
+        if not title and verb in ("chủ trì", "diễn ra", "khai mạc", "làm việc"):
+            return None
+        return {"title": title, "organizer": organizer, "location": loc, "tstart": tstart}
+    # passive: "…, Hội nghị lần thứ 25 … đã được tổ chức"
+    for e in EVENT_RE.finditer(s, after, hi):
+        p = PASSIVE_RE.search(s, e.end(), hi)
+        if p and p.start() - e.start() < 220:
+            title = s[e.start():p.start()].strip(" ,")
+            if len(title.split()) >= 3:
+                bm = BODY_IN_TITLE_RE.match(title)
+                org = bm.group("body").strip() if bm else None
+                return {"title": title, "organizer": org, "location": loc, "tstart": e.start()}
+    return None
+
+
+AGENCY_TAG_RE = re.compile(r"^[^\n]{0,30}?[-–—:]\s*$|^\s*$")
+DATELINE_LEAD_RE = re.compile(r"^(?:[A-ZĐÀ-Ỹ][\w]*\s*){1,4},\s*$")
+
+
+def _sentence_opening(lead: str, phrase: str) -> bool:
+    """Does the time phrase open a sentence (after ``lead``, the text from the line start)?"""
+    if re.search(r"(?:\d|số|ngày|[A-ZĐ]/[A-ZĐ]+)\s*$", lead, re.IGNORECASE):
+        return False  # "Nghị quyết số 21-NQ/TW ngày 16-6-2022": an issue date
+    if AGENCY_TAG_RE.match(lead):
+        return True
+    if DATELINE_LEAD_RE.match(lead):
+        return False  # "Kon Tum, ngày 25 tháng 01 năm 2024"
+    if phrase[:1].isupper():
+        return True  # a capitalized "Sáng 17/3" mid-line starts a sentence
+    return bool(re.search(r",\s*$", lead))
 
 
 @register("meeting", VERSION)
 def extract(doc: Doc, text: Text) -> list[Item]:
-    return []
+    s = text.text
+    if not s.strip():
+        return []
+    found = None
+    for tm in TIME_RE.finditer(s):
+        lo, hi = _sentence(s, tm.start())
+        # the time phrase opens the sentence (after a dateline tag like "BHG -")
+        lead = s[lo:tm.start()]
+        if not _sentence_opening(lead, tm.group(0)):
+            continue
+        res = _from_sentence(s, lo, hi, tm.end())
+        if res and (res["title"] or res["organizer"]):
+            d, mo, y = _dm(tm)
+            if res["title"]:
+                res["title"] = _prefer_headline(s, res["title"], lo)
+            found = (tm, res, d, mo, y, lo, hi)
+            break
+    if found is None:
+        # no time phrase: "<organizer> vừa tổ chức <event>" near the top
+        for v in VERB_RE.finditer(s, 0, min(len(s), 2500)):
+            if v.group("verb").lower() not in ("tổ chức", "long trọng tổ chức", "diễn ra"):
+                continue
+            if not EVENT_RE.match(s, v.end()):
+                continue
+            lo, hi = _sentence(s, v.start())
+            if hi - lo < 60:
+                continue  # a headline
+            res = _from_sentence(s, lo, hi, lo)
+            if res and res["title"]:
+                found = (None, res, None, None, None, lo, hi)
+                break
+    if found is None:
+        return []
+    tm, res, d, mo, y, lo, hi = found
+    date = None
+    if d is not None:
+        if y is None:
+            y = _year_for(s, d, mo, res["title"], s[lo:hi])
+        date = make_iso(y, mo, d) if y else None
+    value = {"date": date, "title": res["title"], "organizer": res["organizer"], "location": res["location"]}
+    start = res["tstart"] if res["title"] else (tm.start() if tm else lo)
+    end = start + len(res["title"]) if res["title"] else (tm.end() if tm else hi)
+    conf = 0.8 if tm is not None else 0.6
+    if tm is not None and not res["title"]:
+        conf = 0.65
+    return [make_item(FIELD, value, start, end, conf, text, NAME, VERSION)]

@@ -99,6 +99,13 @@ def _pub_date(s: str) -> tuple[int, int, int | None] | None:
     return None
 
 
+TERM_YEAR_RE = re.compile(r"(?<!\w)(?:nhiệm kỳ|khóa)\s+((?:19|20)\d{2})(?!\d)")
+
+
+def _title_years(t: str) -> list[int]:
+    return [int(y) for y in YEAR_WORD_RE.findall(t)] + [int(y) for y in TERM_YEAR_RE.findall(t)]
+
+
 def _year_for(s: str, d: int, mo: int, title: str | None, sent: str) -> int | None:
     pub = _pub_date(s)
     if pub:
@@ -110,7 +117,7 @@ def _year_for(s: str, d: int, mo: int, title: str | None, sent: str) -> int | No
         return int(lines[0][2][:4])
     if mo >= 10:
         return None
-    years = [int(y) for y in YEAR_WORD_RE.findall(title or "")] or [int(y) for y in YEAR_WORD_RE.findall(sent)]
+    years = _title_years(title or "") or _title_years(sent)
     if not years:
         years = [int(y) for y in YEAR_WORD_RE.findall(s)]
     return max(years) if years else None
@@ -176,7 +183,7 @@ def _title(s: str, start: int, limit: int) -> tuple[str | None, int]:
 def _clean_org(org: str) -> str | None:
     org = re.sub(r"\s+", " ", org).strip(" ,;:-–")
     org = re.sub(r"\s+(?:đã|vừa|sẽ|cũng|long trọng|trọng thể)$", "", org).strip()
-    if not org or len(org) > 120 or len(org.split()) > 16 or ORG_BAD_RE.search(org) or not org[:1].isalpha():
+    if not org or len(org) > 120 or len(org.split()) > 22 or ORG_BAD_RE.search(org) or not org[:1].isalpha():
         return None
     if not ORG_HEAD_RE.match(org) and not BODY_START_RE.match(org):
         return None
@@ -188,7 +195,9 @@ def _clean_org(org: str) -> str | None:
 def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
     """Parse the clause after ``after`` (end of a time phrase) up to ``hi``."""
     v = VERB_RE.search(s, after, hi)
-    while v and re.search(r"(?:sự|của)\s+$", s[max(0, v.start() - 6):v.start()]):
+    while v and (re.search(r"(?:sự|của|được|các|những|và)\s+$", s[max(0, v.start() - 8):v.start()])
+                 or re.match(r"\s*(?:chính trị|đảng|cơ sở|đoàn thể|thành viên|xã hội)(?!\w)", s[v.end() - 1:v.end() + 14])
+                 and v.group("verb").lower() == "tổ chức"):
         v = VERB_RE.search(s, v.end(), hi)
     loc = None
     pos = after
@@ -198,7 +207,7 @@ def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
         pos = lm.end()
     if v:
         verb = v.group("verb").lower()
-        subject = s[pos:v.start()].strip(" ,")
+        subject = re.sub(r"\s*\([^()]{1,40}\)\s*$", "", s[pos:v.start()]).strip(" ,")
         tstart = v.end()
         if verb in ("có buổi", "đã có buổi"):
             tstart = v.start("verb") + len(v.group("verb")) - len("buổi")
@@ -240,7 +249,7 @@ def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
 
 
 AGENCY_TAG_RE = re.compile(r"^[^\n]{0,30}?[-–—:]\s*$|^\s*$")
-DATELINE_LEAD_RE = re.compile(r"^(?:[A-ZĐÀ-Ỹ][\w]*\s*){1,4},\s*$")
+DATELINE_LEAD_RE = re.compile(r"(?:^|\s)(?:[A-ZĐÀ-Ỹ][\w]*\s*){1,4},\s*$")
 
 
 def _sentence_opening(lead: str, phrase: str) -> bool:
@@ -249,7 +258,7 @@ def _sentence_opening(lead: str, phrase: str) -> bool:
         return False  # "Nghị quyết số 21-NQ/TW ngày 16-6-2022": an issue date
     if AGENCY_TAG_RE.match(lead):
         return True
-    if DATELINE_LEAD_RE.match(lead):
+    if DATELINE_LEAD_RE.search(lead) and phrase[:1].islower() and "tháng" in phrase:
         return False  # "Kon Tum, ngày 25 tháng 01 năm 2024"
     if phrase[:1].isupper():
         return True  # a capitalized "Sáng 17/3" mid-line starts a sentence
@@ -265,7 +274,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     for tm in TIME_RE.finditer(s):
         lo, hi = _sentence(s, tm.start())
         # the time phrase opens the sentence (after a dateline tag like "BHG -")
-        lead = s[lo:tm.start()]
+        lead = PUB_ISO_RE.sub("", s[lo:tm.start()])
         if not _sentence_opening(lead, tm.group(0)):
             continue
         res = _from_sentence(s, lo, hi, tm.end())
@@ -280,13 +289,13 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         for v in VERB_RE.finditer(s, 0, min(len(s), 2500)):
             if v.group("verb").lower() not in ("tổ chức", "long trọng tổ chức", "diễn ra"):
                 continue
-            if not EVENT_RE.match(s, v.end()):
+            if not EVENT_RE.match(s, v.end()) or not re.match(r"(?:đã|vừa)\s", v.group(0), re.IGNORECASE):
                 continue
             lo, hi = _sentence(s, v.start())
             if hi - lo < 60:
                 continue  # a headline
             res = _from_sentence(s, lo, hi, lo)
-            if res and res["title"]:
+            if res and res["title"] and (res["organizer"] or v.group("verb").lower() == "diễn ra"):
                 found = (None, res, None, None, None, lo, hi)
                 break
     if found is None:

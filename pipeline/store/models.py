@@ -42,6 +42,8 @@ class Document(Base):
     meta: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
     extractor_versions: Mapped[str | None] = mapped_column(String(512))
     review_state: Mapped[str] = mapped_column(String(16), default="new")  # new | in_review | reviewed
+    reviewed_by: Mapped[str | None] = mapped_column(String(128))  # who marked it reviewed (0002)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # (0002)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
 
@@ -106,6 +108,48 @@ class Decision(Base):
     reviewer: Mapped[str] = mapped_column(String(128))
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    version: Mapped[int | None] = mapped_column(Integer)  # the Review.version this decision produced (0002)
+
+
+class Review(Base):
+    """The current reviewed state of one item (document, field, key) (0002).
+
+    One row per reviewed item, updated in place: ``version`` grows by one on
+    every change, and a change is only written when the version the reviewer
+    saw is still current (optimistic locking), so a second reviewer saving the
+    same item gets a conflict instead of silently overwriting the first.
+    ``decisions`` keeps the append-only history of every change.
+    """
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("document_id", "field", "key", name="uq_reviews_document_field_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(1024))
+    state: Mapped[str] = mapped_column(String(16))  # accepted | edited | rejected | added
+    value: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the reviewed value (the rejected one, if rejected)
+    suggestion: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the machine value the reviewer decided on
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    reviewer: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class User(Base):
+    """A reviewer account of the review page (0002). Passwords are argon2 hashes."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    last_login: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Run(Base):

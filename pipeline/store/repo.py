@@ -106,37 +106,13 @@ def decisions_for(session: Session, doc_id: int) -> list[Decision]:
 
 
 def effective_items(session: Session, doc: Document, reviewed_only: bool = False) -> list[dict[str, Any]]:
-    """The document's items as exports see them: the latest reviewer decision on
-    an item wins over the machine suggestion; rejected items are left out;
+    """The document's items as exports see them: the current reviewer decision
+    on an item (``reviews``) wins over the machine suggestion, and a
+    re-extraction never changes a reviewed value; rejected items are left out;
     items a reviewer added are included. Each dict has field, value, start,
-    end, confidence, page and ``state`` (suggested | accepted | edited | added
-    | new_since_review)."""
-    latest: dict[tuple[str, str], Decision] = {}
-    for d in decisions_for(session, doc.id):
-        latest[(d.field, d.key)] = d
-    out: list[dict[str, Any]] = []
-    used: set[tuple[str, str]] = set()
-    for it in active_items(session, doc.id):
-        k = (it.field, it.key)
-        used.add(k)
-        d = latest.get(k)
-        base = {"field": it.field, "start": it.start, "end": it.end, "confidence": it.confidence, "page": it.page,
-                "evidence": it.evidence, "item_id": it.id}
-        if d is None:
-            if reviewed_only:
-                continue
-            state = "new_since_review" if doc.review_state == "reviewed" else "suggested"
-            out.append({**base, "value": it.value, "state": state})
-        elif d.action == "reject":
-            continue
-        else:
-            value = d.after if d.action == "edit" and d.after is not None else it.value
-            out.append({**base, "value": value, "state": "edited" if d.action == "edit" else "accepted"})
-    for k, d in latest.items():
-        if k in used or d.action == "reject" or d.after is None:
-            continue
-        out.append({"field": d.field, "value": d.after, "start": d.start, "end": d.end, "confidence": 1.0,
-                    "page": None, "evidence": None, "item_id": None,
-                    "state": "added" if d.action == "add" else "edited"})
-    out.sort(key=lambda x: (x["start"] if x["start"] is not None else 10**9))
-    return out
+    end, confidence, page, evidence and ``state`` (suggested | accepted |
+    edited | added | new_since_review). ``reviewed_only`` keeps only the
+    reviewed ones (accepted, edited, added)."""
+    from pipeline.store.review import effective_items as _effective
+
+    return _effective(session, doc, reviewed_only=reviewed_only)

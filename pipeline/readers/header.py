@@ -138,6 +138,8 @@ def _doc_type(line: str) -> str | None:
     if not _is_upper_line(line) or len(s) > 160:
         return None
     for t in DOC_TYPES:
+        if t == "ĐƠN" and not re.match(r"ĐƠN( |$)(ĐỀ NGHỊ|XIN|YÊU CẦU|KHỞI KIỆN|TRÌNH BÀY|$)", s):
+            continue
         if s == t or s.startswith(t + " ") or s.startswith(t + ":"):
             if t == "QUY ĐỊNH" and s.startswith("QUY ĐỊNH CHẾ"):
                 return t

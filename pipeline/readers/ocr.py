@@ -143,17 +143,27 @@ def parse_tsv(tsv: str) -> tuple[list[OcrLine], float | None]:
         lines.setdefault(key, []).append((text, left, top, width, height, conf))
     out = []
     for key in sorted(lines):
-        words = lines[key]
-        tops = sorted(w[2] for w in words)
-        bottoms = sorted(w[2] + w[4] for w in words)
-        out.append(OcrLine(
-            text=" ".join(w[0] for w in words),
-            x0=min(w[1] for w in words), x1=max(w[1] + w[3] for w in words),
-            top=tops[len(tops) // 2], bottom=bottoms[len(bottoms) // 2],
-            conf=sum(w[5] for w in words) / len(words)))
-    out.sort(key=lambda ln: (ln.top, ln.x0)) if False else None
+        words = sorted(lines[key], key=lambda w: w[1])
+        heights = sorted(w[4] for w in words)
+        gap = 2.5 * heights[len(heights) // 2] if heights else 50
+        seg = [words[0]]
+        for w in words[1:]:
+            if w[1] - (seg[-1][1] + seg[-1][3]) > gap:  # a column gap: split the line
+                out.append(_ocr_line(seg))
+                seg = []
+            seg.append(w)
+        out.append(_ocr_line(seg))
     mean = round(sum(confs) / len(confs), 1) if confs else None
     return out, mean
+
+
+def _ocr_line(words) -> OcrLine:
+    tops = sorted(w[2] for w in words)
+    bottoms = sorted(w[2] + w[4] for w in words)
+    return OcrLine(text=" ".join(w[0] for w in words),
+                   x0=min(w[1] for w in words), x1=max(w[1] + w[3] for w in words),
+                   top=tops[len(tops) // 2], bottom=bottoms[len(bottoms) // 2],
+                   conf=sum(w[5] for w in words) / len(words))
 
 
 def ocr_image(image: Image, timeout: float | None = None) -> tuple[list[OcrLine], float | None]:

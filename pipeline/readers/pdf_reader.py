@@ -52,11 +52,25 @@ class Line:
 @dataclass
 class PageResult:
     number: int
-    blocks: list[Block] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)  # table cells first, then the laid-out lines
+    lines: list[Line] = field(default_factory=list)
+    cells: list[tuple[float, Block]] = field(default_factory=list)
+    width: float = 612.0
+    height: float = 792.0
     ocr: bool = False
     confidence: float | None = None
+    font: str | None = None
     warning: str | None = None
-    edge_lines: list[tuple[str, int]] = field(default_factory=list)
+
+    def edge_keys(self) -> set[str]:
+        if not self.lines:
+            return set()
+        by_top = sorted(self.lines, key=lambda x: x.top)
+        edge = by_top[:2] + by_top[-2:]
+        return {_key(ln.text) for ln in edge if ln.top < 0.12 * self.height or ln.bottom > 0.88 * self.height}
+
+    def text(self) -> str:
+        return "\n".join([ln.text for ln in self.lines] + [b.text for _t, b in self.cells])
 
 
 # --------------------------------------------------------------------------------
@@ -198,8 +212,17 @@ def _split_header(lines: list[Line], width: float, height: float) -> tuple[list[
             break  # the title line: the header is over
         head.append(ln)
         i += 1
-    lefts = [x for x in head if (x.x0 + x.x1) / 2 < mid]
     rights = [x for x in head if (x.x0 + x.x1) / 2 >= mid]
+    if rights:
+        # the header ends a little below the right column's last line; a left-aligned
+        # title further down is not part of it
+        heights = sorted(x.bottom - x.top for x in head if x.bottom > x.top) or [12.0]
+        limit = max(x.bottom for x in rights) + 1.5 * heights[len(heights) // 2]
+        cut = next((k for k, x in enumerate(head) if x.top > limit), len(head))
+        i -= len(head) - cut
+        head = head[:cut]
+        rights = [x for x in head if (x.x0 + x.x1) / 2 >= mid]
+    lefts = [x for x in head if (x.x0 + x.x1) / 2 < mid]
     if not lefts or not rights or i >= len(lines) and len(lines) > 16:
         return None
     # both columns must sit side by side somewhere (a real two-column header)
@@ -300,8 +323,8 @@ def _chars_in(chars, box) -> list:
 # --------------------------------------------------------------------------------
 # one page
 
-def _read_text_page(pdf, index: int, data: bytes, plumber: Callable[[], object] | None,
-                    header: bool) -> tuple[PageResult, str | None, bool]:
+def _read_text_page(pdf, index: int, data: bytes,
+                    plumber: Callable[[], object] | None) -> tuple[PageResult, str | None, bool]:
     """(page result, why the text layer is unusable or None, page has images)."""
     import pypdfium2.raw as raw
 
@@ -334,7 +357,9 @@ def _read_text_page(pdf, index: int, data: bytes, plumber: Callable[[], object] 
         all_text = legacy.decode_tcvn3(all_text)
         font = "TCVN3"
     problem = text_problem(all_text)
+    res.width, res.height, res.font = width, height, font
     if problem:
+        res.lines = [x for ln in raw_lines for x in _segments(ln) if x.text]
         return res, problem, n_images > 0
 
     # tables on ruled pages
@@ -359,7 +384,7 @@ def _read_text_page(pdf, index: int, data: bytes, plumber: Callable[[], object] 
                         inside = _chars_in(ln, cell)
                         if inside:
                             texts.append(re.sub(r"\s+", " ", "".join(c[0] for c in inside)).strip())
-                    text = "\n".join(t for t in texts if t)
+                    text = " ".join(t for t in texts if t)
                     if text:
                         cell_blocks.append((bbox[1] + ri * 0.001 + ci * 0.00001,
                                             Block(text, kind="table_cell", page=index + 1, table=tno, row=ri, col=ci,
@@ -369,17 +394,27 @@ def _read_text_page(pdf, index: int, data: bytes, plumber: Callable[[], object] 
     lines: list[Line] = []
     for ln in raw_lines:
         lines.extend(_segments(ln))
-    lines = [ln for ln in lines if ln.text]
-    # edges for running header/footer detection
-    if lines:
-        by_top = sorted(lines, key=lambda x: x.top)
-        for pos, ln in enumerate(by_top[:2] + by_top[-2:]):
-            if ln.top < 0.1 * height or ln.bottom > 0.9 * height:
-                res.edge_lines.append((ln.text, pos))
+    res.lines = [ln for ln in lines if ln.text]
+    res.cells = cell_blocks
+    res.width, res.height, res.font = width, height, font
+    return res, None, n_images > 0
 
+
+def _layout(res: PageResult, repeated: set[str]) -> None:
+    """Lines (and table cells) of one page -> blocks."""
+    page_no, width, height = res.number, res.width, res.height
+    extra = {"ocr": True, "ocr_confidence": res.confidence} if res.ocr else {}
+    font = res.font
     positioned: list[tuple[float, Block]] = []
+    lines = []
+    for ln in res.lines:
+        edge = ln.top < 0.12 * height or ln.bottom > 0.88 * height
+        if edge and (_key(ln.text) in repeated or _PAGE_NO_RE.match(ln.text)):
+            positioned.append((ln.top, Block(ln.text, kind="furniture", page=page_no, font=font, **extra)))
+        else:
+            lines.append(ln)
     rest = lines
-    if header:
+    if page_no == 1:
         split = _split_header(lines, width, height)
         if split:
             head, rest = split
@@ -388,22 +423,14 @@ def _read_text_page(pdf, index: int, data: bytes, plumber: Callable[[], object] 
                 if col_lines:
                     positioned.append((col_lines[0].top - 1000 + (0 if col == "left" else 1),
                                        Block("\n".join(x.text for x in col_lines), kind="paragraph",
-                                             page=index + 1, font=font)))
-    # page numbers at the very top or bottom
-    body = []
-    for ln in rest:
-        if _PAGE_NO_RE.match(ln.text) and (ln.top < 0.12 * height or ln.bottom > 0.88 * height):
-            positioned.append((ln.top, Block(ln.text, kind="furniture", page=index + 1)))
-        else:
-            body.append(ln)
-    for para in _paragraphs(body, width):
+                                             page=page_no, font=font, **extra)))
+    for para in _paragraphs(rest, width):
         text = _join(para)
-        positioned.append((para[0].top, Block(text, kind=_kind(text), page=index + 1, font=font)))
-    positioned.extend(cell_blocks)
+        positioned.append((para[0].top, Block(text, kind=_kind(text), page=page_no, font=font, **extra)))
+    positioned.extend(res.cells)
     positioned.sort(key=lambda x: x[0])
     res.blocks = [b for _t, b in positioned]
     _mark_signature_boxes(res.blocks)
-    return res, None, n_images > 0
 
 
 def _mark_signature_boxes(blocks: list[Block]) -> None:
@@ -425,40 +452,10 @@ def _ocr_page(pdf, index: int, ocr_mod) -> PageResult:
         width, height = page.get_size()
         image = ocr_mod.render_page(page)
     lines, conf = ocr_mod.ocr_image(image)
-    res = PageResult(number=index + 1, ocr=True, confidence=conf)
-    # OCR lines are in pixels: scale to points for the paragraph builder
+    # OCR lines are in pixels: scale to points for the layout
     scale = width / image.width if image.width else 1.0
     pts = [Line(ln.text, ln.x0 * scale, ln.x1 * scale, ln.top * scale, ln.bottom * scale) for ln in lines]
-    positioned: list[tuple[float, Block]] = []
-    rest = pts
-    if index == 0:
-        split = _split_header(pts, width, height)
-        if split:
-            head, rest = split
-            for col in ("left", "right"):
-                col_lines = [x for x in head if x.column == col]
-                if col_lines:
-                    positioned.append((col_lines[0].top - 1000 + (0 if col == "left" else 1),
-                                       Block("\n".join(x.text for x in col_lines), page=index + 1, ocr=True,
-                                             ocr_confidence=conf)))
-    for ln in rest:
-        if ln.top < 0.1 * height or ln.bottom > 0.9 * height:
-            res.edge_lines.append((ln.text, 0))
-    body = []
-    for ln in rest:
-        if _PAGE_NO_RE.match(ln.text) and (ln.top < 0.12 * height or ln.bottom > 0.88 * height):
-            positioned.append((ln.top, Block(ln.text, kind="furniture", page=index + 1, ocr=True,
-                                             ocr_confidence=conf)))
-        else:
-            body.append(ln)
-    for para in _paragraphs(body, width):
-        text = _join(para)
-        positioned.append((para[0].top, Block(text, kind=_kind(text), page=index + 1, ocr=True,
-                                              ocr_confidence=conf)))
-    positioned.sort(key=lambda x: x[0])
-    res.blocks = [b for _t, b in positioned]
-    _mark_signature_boxes(res.blocks)
-    return res
+    return PageResult(number=index + 1, lines=pts, width=width, height=height, ocr=True, confidence=conf)
 
 
 # --------------------------------------------------------------------------------
@@ -516,7 +513,7 @@ def read(data: bytes, name: str = "", progress: Callable[[int, int], None] | Non
     try:
         for i in range(n):
             try:
-                res, problem, has_images = _read_text_page(pdf, i, data, plumber, header=(i == 0))
+                res, problem, has_images = _read_text_page(pdf, i, data, plumber)
             except ReadError:
                 raise
             except Exception as err:
@@ -563,10 +560,9 @@ def read(data: bytes, name: str = "", progress: Callable[[int, int], None] | Non
             with ThreadPoolExecutor(max_workers=max(1, workers)) as ex:
                 for i, problem, r in ex.map(job, need_ocr):
                     old = results[i]
-                    old_text = " ".join(b.text for b in old.blocks)
-                    new_text = " ".join(b.text for b in r.blocks)
-                    if r.blocks and (not old.blocks or problem == "too little text"
-                                     or text_score(new_text) >= text_score(old_text)):
+                    old_text, new_text = old.text(), r.text()
+                    if r.lines and (not old.lines or problem == "too little text"
+                                    or text_score(new_text) >= text_score(old_text)):
                         results[i] = r
                     if r.warning:
                         warnings.append(r.warning)
@@ -577,11 +573,16 @@ def read(data: bytes, name: str = "", progress: Callable[[int, int], None] | Non
     with PDFIUM_LOCK:
         pdf.close()
 
-    _mark_running_lines(results, n)
+    repeated = _running_keys(results, n)
+    for r in results.values():
+        _layout(r, repeated)
     blocks: list[Block] = []
+    tables: dict[tuple[int, int], int] = {}
     for i in range(n):
         for b in results[i].blocks:
             b.index = len(blocks)
+            if b.table is not None:  # tables are numbered per page while reading: number them in the document
+                b.table = tables.setdefault((i, b.table), len(tables))
             blocks.append(b)
     if not any(not b.is_furniture for b in blocks):
         if need_ocr and not ocr:
@@ -603,20 +604,13 @@ def _key(text: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", " ", text.strip().lower()))
 
 
-def _mark_running_lines(results: dict[int, PageResult], n: int) -> None:
-    """Lines at the top/bottom edge repeated on many pages are running headers/footers."""
-    if n < 3:
-        return
-    counts = Counter()
+def _running_keys(results: dict[int, PageResult], n: int) -> set[str]:
+    """Lines at the top/bottom edge repeated on many pages: running headers/footers."""
+    if n < 2:
+        return set()
+    counts: Counter = Counter()
     for r in results.values():
-        for k in {_key(t) for t, _p in r.edge_lines}:
+        for k in r.edge_keys():
             counts[k] += 1
-    need = max(3, int(0.4 * n))
-    repeated = {k for k, c in counts.items() if c >= need and len(k) >= 3}
-    if not repeated:
-        return
-    for r in results.values():
-        edge = {_key(t) for t, _p in r.edge_lines}
-        for b in r.blocks:
-            if b.kind in ("paragraph", "heading") and _key(b.text) in repeated and _key(b.text) in edge:
-                b.kind = "furniture"
+    need = max(2, int(0.4 * n))
+    return {k for k, c in counts.items() if c >= need and len(k) >= 3}

@@ -310,6 +310,15 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             rec["full"] = roles
         for r in roles:
             _add_role(rec["roles"], r)
+    for name, start, role, conf in _signatures(s):
+        key = fold(name)
+        if key in people:
+            if role:
+                _add_role(people[key]["roles"], role)
+            continue
+        people[key] = {"name": name, "roles": [role] if role else [], "start": start, "end": start + len(name),
+                       "conf": conf, "best": 0, "full": [role] if role else []}
+        order.append(key)
     items = []
     for key in order:
         rec = people[key]
@@ -317,6 +326,46 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         items.append(make_item(FIELD, {"name": rec["name"], "roles": roles}, rec["start"], rec["end"],
                                min(rec["conf"], 0.97), text, NAME, VERSION))
     return items
+
+
+SIGN_NAME_RE = re.compile(rf"^(?:[{UP}][{LOW}]+|[{UP}]+)(?: (?:[{UP}][{LOW}]+|[{UP}]+)){{1,4}}$")
+SIGN_MARK_RE = re.compile(r"^\(?\s*(?:đã\s+ký|ký(?:,| và)?\s*(?:tên|ghi rõ họ tên)?|ký, đóng dấu|đã ký và đóng dấu)\s*\)?\.?$",
+                          re.IGNORECASE)
+SIGN_FOR_RE = re.compile(r"^(?:T/M|TM\.?|K/T|KT\.?|Q\.|TL\.?|TUQ\.?|T/L)\s", re.IGNORECASE)
+
+
+def _signatures(s: str) -> list[tuple[str, int, str | None, float]]:
+    """Signers at the foot of a document: a name alone on its line below a
+    title line ("PHÓ BÍ THƯ") and, often, "(Đã ký)"."""
+    out = []
+    lines = []
+    pos = 0
+    for line in s.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    nonempty = [(p, ln.strip(), p + len(ln) - len(ln.lstrip())) for p, ln in lines if ln.strip()]
+    for k, (_, line, start) in enumerate(nonempty):
+        if not SIGN_NAME_RE.match(line):
+            continue
+        sylls = line.split()
+        if sylls[0][:1] + sylls[0][1:].lower() not in SURNAMES:
+            continue
+        role = None
+        signed = False
+        for _, prev, _ in reversed(nonempty[max(0, k - 4):k]):
+            if SIGN_MARK_RE.match(prev):
+                signed = True
+                continue
+            if SIGN_FOR_RE.match(prev):
+                break
+            if prev.isupper() and len(prev.split()) <= 8 and ROLE_START_RE.match(prev):
+                role = prev
+                break
+            break
+        if role is None:
+            continue
+        out.append((line, start, role, 0.9 if signed else 0.85))
+    return out
 
 
 def _same_role(a: str, b: str) -> bool:

@@ -1,0 +1,101 @@
+"""People: names with honorifics, titles before and after, lists, ranks, signatures."""
+
+from pipeline.model import Block
+from pipeline.nlp import make_doc
+from pipeline.normalize import normalize
+
+from extractors.people import extract
+
+
+def run(*paragraphs: str):
+    t = normalize([Block(p) for p in paragraphs])
+    items = extract(make_doc(t.text), t)
+    for it in items:
+        assert t.text[it.start:it.end] == it.value["name"]  # the span is the name as written
+        assert set(it.value) == {"name", "roles"}
+        assert 0.0 <= it.confidence <= 1.0
+    return {it.value["name"]: it.value["roles"] for it in items}
+
+
+def test_comrade_with_dash_roles():
+    got = run("Dự hội nghị có đồng chí Phạm Quốc Bảo - Ủy viên Ban Thường vụ Tỉnh ủy, Bí thư Đảng ủy Khối "
+              "Doanh nghiệp tỉnh cùng lãnh đạo các ban.")
+    assert got == {"Phạm Quốc Bảo": ["Ủy viên Ban Thường vụ Tỉnh ủy", "Bí thư Đảng ủy Khối Doanh nghiệp tỉnh"]}
+
+
+def test_list_of_comrades_with_semicolons():
+    got = run("Tham dự có các đồng chí: Trịnh Xuân Khải, Phó Bí thư Thường trực Huyện ủy; "
+              "Lò Văn Pấng, Phó Chủ tịch UBND huyện; Nguyễn Thị Hồng Nhung, Trưởng Ban Dân vận Huyện ủy.")
+    assert got == {
+        "Trịnh Xuân Khải": ["Phó Bí thư Thường trực Huyện ủy"],
+        "Lò Văn Pấng": ["Phó Chủ tịch UBND huyện"],
+        "Nguyễn Thị Hồng Nhung": ["Trưởng Ban Dân vận Huyện ujy".replace("ujy", "ủy")],
+    }
+
+
+def test_comma_inside_a_body_name_is_not_a_split():
+    got = run("Đ/c Đinh Công Thắng, Giám đốc Sở Lao động, Thương binh và Xã hội phát biểu tại buổi lễ.")
+    assert got == {"Đinh Công Thắng": ["Giám đốc Sở Lao động, Thương binh và Xã hội"]}
+
+
+def test_title_before_name():
+    got = run("Phát biểu chỉ đạo, Bí thư Huyện ủy Võ Thành Lộc đề nghị các chi bộ tiếp tục đổi mới.")
+    assert got == {"Võ Thành Lộc": ["Bí thư Huyện ủy"]}
+
+
+def test_rank_and_academic_title_kept_out():
+    got = run("Đại tá Hoàng Minh Đức, Chính ủy Bộ Chỉ huy Quân sự tỉnh cho biết đơn vị đã hoàn thành kế hoạch.",
+              "PGS.TS Lê Thanh Vân, Giám đốc Học viện Chính trị khu vực trình bày tham luận.")
+    assert got == {
+        "Hoàng Minh Đức": ["Chính ủy Bộ Chỉ huy Quân sự tỉnh"],
+        "Lê Thanh Vân": ["Giám đốc Học viện Chính trị khu vực"],
+    }
+
+
+def test_mr_mrs_and_occupations():
+    got = run("Ông Mai Văn Khoa, 62 tuổi, nông dân xã Tân Hưng chia sẻ kinh nghiệm; "
+              "bà Tạ Thị Duyên, Tổ trưởng tổ dân phố số 3 đã vận động bà con.")
+    assert got["Mai Văn Khoa"] == ["nông dân xã Tân Hưng"]
+    assert got["Tạ Thị Duyên"] == ["Tổ trưởng tổ dân phố số 3"]
+
+
+def test_name_without_roles_after_address():
+    got = run("Tại buổi gặp mặt, ông Quách Văn Tường đã kể lại kỷ niệm.")
+    assert got == {"Quách Văn Tường": []}
+
+
+def test_mentions_are_merged():
+    got = run("Đồng chí Bùi Đức Hạnh, Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh dự và phát biểu.",
+              "Kết luận hội nghị, đồng chí Bùi Đức Hạnh yêu cầu các cấp ủy quan tâm hơn nữa.")
+    assert got == {"Bùi Đức Hạnh": ["Phó Bí thư Tỉnh ủy", "Chủ tịch UBND tỉnh"]}
+
+
+def test_photo_caption():
+    got = run("Đồng chí Cao Thị Lan, Trưởng Ban Tuyên giáo Thành ủy trao giấy khen cho các tập thể. Ảnh: Minh Quân")
+    assert got == {"Cao Thị Lan": ["Trưởng Ban Tuyên giáo Thành ủy"]}
+
+
+def test_places_and_institutions_are_not_people():
+    assert run("Chủ tịch UBND tỉnh Hà Giang và Bí thư Thành ủy Phan Thiết dự lễ.") == {}
+    assert run("Trường THCS Lê Quý Đôn tổ chức lễ khai giảng tại đường Trần Phú.") == {}
+    assert run("Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh là nhiệm vụ thường xuyên.") == {}
+
+
+def test_nothing_to_find():
+    assert run("Hội nghị đã thống nhất các nội dung trọng tâm trong năm 2024.") == {}
+    assert run("Bà con nhân dân trong xã đồng tình hưởng ứng.") == {}
+    assert run("Các đồng chí Ủy viên Ban Thường vụ và lãnh đạo các ban tham dự.") == {}
+
+
+def test_signature_block():
+    got = run("Nơi nhận:\n- Như trên;\n- Lưu VP.", "T/M BAN THƯỜNG VỤ\nPHÓ BÍ THƯ\n(Đã ký)\nLương Thị Mến")
+    assert got == {"Lương Thị Mến": ["PHÓ BÍ THƯ"]}
+
+
+def test_uppercase_signature():
+    got = run("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nHOÀNG VĂN SƠN")
+    assert got == {"HOÀNG VĂN SƠN": ["CHỦ TỊCH"]}
+
+
+def test_a_name_alone_without_a_title_above_is_not_a_signer():
+    assert run("Tin mới\nTrần Hữu Nghĩa") == {}

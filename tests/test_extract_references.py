@@ -1,0 +1,104 @@
+"""References: party and state numbers, types before, dates after, merging."""
+
+from pipeline.model import Block
+from pipeline.nlp import make_doc
+from pipeline.normalize import normalize
+
+from extractors.references import extract
+
+
+def run(*paragraphs: str):
+    t = normalize([Block(p) for p in paragraphs])
+    items = extract(make_doc(t.text), t)
+    for it in items:  # spans round-trip: the span is the number as written
+        assert 0 <= it.start < it.end <= len(t.text)
+        span = t.text[it.start:it.end]
+        assert span.split()[0][:1].isdigit()
+
+        def key(x):
+            return "".join(ch for ch in x if ch.isalnum())
+
+        assert key(span) == key(it.value["number"])
+        assert set(it.value) == {"type", "number", "date"}
+        assert 0.0 <= it.confidence <= 1.0
+    return items
+
+
+def by_number(items):
+    return {it.value["number"]: it.value for it in items}
+
+
+def test_party_number_with_type_and_date():
+    items = run("Thực hiện Kế hoạch số 217-KH/ĐUK ngày 12/9/2023 của Ban Thường vụ Đảng ủy Khối về công tác dân vận.")
+    assert by_number(items) == {"217-KH/ĐUK": {"type": "Kế hoạch", "number": "217-KH/ĐUK", "date": "2023-09-12"}}
+
+
+def test_odd_spacing_and_dashes_are_normalized():
+    items = run("Theo Quy định số 11 -QĐi/TW ngày 18-2-2019 và Chỉ thị số 27 – CT/TW của Bộ Chính trị.")
+    got = by_number(items)
+    assert got["11-QĐi/TW"]["type"] == "Quy định"
+    assert got["11-QĐi/TW"]["date"] == "2019-02-18"
+    assert got["27-CT/TW"]["type"] == "Chỉ thị"
+    assert got["27-CT/TW"]["date"] is None
+
+
+def test_eth_lookalike_is_normalized():
+    items = run("căn cứ Hướng dẫn số 15-HD/\u00d0U ngày 02/3/2022")
+    assert by_number(items)["15-HD/ĐU"]["date"] == "2022-03-02"
+
+
+def test_state_numbers():
+    items = run("Căn cứ Nghị định số 45/2019/NĐ-CP ngày 21 tháng 5 năm 2019 của Chính phủ; "
+                "Quyết định số 1321/QĐ-UBND ngày 03/8/2021 của Ủy ban nhân dân tỉnh.")
+    got = by_number(items)
+    assert got["45/2019/NĐ-CP"] == {"type": "Nghị định", "number": "45/2019/NĐ-CP", "date": "2019-05-21"}
+    assert got["1321/QĐ-UBND"] == {"type": "Quyết định", "number": "1321/QĐ-UBND", "date": "2021-08-03"}
+
+
+def test_one_item_per_document_and_late_date_kept():
+    items = run("Chỉ thị số 09-CT/TU nêu rõ trách nhiệm.",
+                "Sau 2 năm thực hiện Chỉ thị số 09-CT/TU ngày 30/6/2021 của Ban Thường vụ Tỉnh ủy, toàn tỉnh đạt nhiều kết quả.")
+    assert len(items) == 1
+    assert items[0].value["date"] == "2021-06-30"
+
+
+def test_list_inherits_type():
+    items = run("quán triệt các Chỉ thị số 51-CT/TW, 52-CT/TW và Kết luận số 87-KL/TW của Ban Bí thư")
+    got = by_number(items)
+    assert got["51-CT/TW"]["type"] == "Chỉ thị"
+    assert got["52-CT/TW"]["type"] == "Chỉ thị"
+    assert got["87-KL/TW"]["type"] == "Kết luận"
+
+
+def test_type_from_symbol_when_not_written():
+    items = run("theo tinh thần 36-NQ/TW, các đơn vị triển khai")
+    assert by_number(items)["36-NQ/TW"]["type"] == "Nghị quyết"
+
+
+def test_missing_dash_and_short_citation_merge():
+    items = run("thực hiện Chỉ thị 12 CT/TU về công tác cán bộ",
+                "Chỉ thị 12 được quán triệt đến toàn thể đảng viên; Chỉ thị số 12-CT/TU tiếp tục được thực hiện.")
+    assert [it.value["number"] for it in items] == ["12-CT/TU"]
+
+
+def test_documents_own_number_takes_heading_type_and_dateline():
+    items = run("ĐẢNG ỦY XÃ HÒA BÌNH", "*", "Số: 14-KH/ĐU", "Hòa Bình, ngày 09 tháng 01 năm 2025",
+                "KẾ HOẠCH", "tổ chức hội nghị đảng viên",
+                "Căn cứ Hướng dẫn số 03-HD/HU ngày 02/01/2025 của Ban Thường vụ Huyện ủy")
+    got = by_number(items)
+    assert got["14-KH/ĐU"]["date"] == "2025-01-09"
+    assert got["14-KH/ĐU"]["type"].casefold() == "kế hoạch"
+    assert got["03-HD/HU"] == {"type": "Hướng dẫn", "number": "03-HD/HU", "date": "2025-01-02"}
+
+
+def test_state_own_number_with_line_break():
+    items = run("Số:\n21/KH-THCS", "Tân An, ngày 15 tháng 9 năm 2024", "KẾ HOẠCH\nthực hiện nhiệm vụ năm học")
+    got = by_number(items)
+    assert got["21/KH-THCS"]["date"] == "2024-09-15"
+
+
+def test_nothing_to_find():
+    assert run("Hội nghị đã biểu dương 25 tập thể và 40 cá nhân tiêu biểu trong năm 2023.") == []
+    assert run("Ngày 16-6-2022, tỷ lệ đạt 98/100 điểm; số điện thoại 0912-345-678.") == []
+    assert run("Chỉ thị 05 của Bộ Chính trị được triển khai sâu rộng.") == []
+    assert run("Nhiệt độ 30/25 độ C, khu vực COVID-19 đã ổn định.") == []

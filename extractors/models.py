@@ -1,15 +1,413 @@
-"""Extractor for the ``models`` field (see ../shared/eval/SCHEMA.md)."""
+"""Extractor for the ``models`` field (see ../shared/eval/SCHEMA.md).
+
+A model is a named initiative a unit registered or built. Rules:
+
+A. a quoted name right after a model noun (``model_triggers``: "mô hình",
+   "điển hình", "cách làm hay"), possibly with qualifiers between
+   ("mô hình chi bộ “…”", "mô hình, điển hình “…”"), and the quoted names
+   chained to it ("mô hình “A”, “B” và “C”"); every quotation style,
+   unbalanced quotes included;
+B. a quoted name shaped "<unit> <number> tốt/không" ("Chi bộ 4 tốt",
+   "Đảng bộ cơ sở bốn tốt") whatever introduces it: the shape itself names
+   a model a unit builds;
+C. an unquoted list after a model noun and a colon ("đăng ký 2 mô hình: A; B");
+D. "mô hình X" unquoted where X is quoted elsewhere in the document;
+E. photo captions: "Mô hình X của <unit>", "<unit> với mô hình X".
+
+The organization is "<unit> với mô hình …", "… của <unit>", "được <unit> …",
+else the last unit named before the model noun in the sentence, else the
+unit the document's title names.
+"""
 
 from __future__ import annotations
+
+import re
 
 from spacy.tokens import Doc
 
 from extractors import register
+from extractors.base import fold, lexicon, lexicon_regex, make_item
 from pipeline.model import Item, Text
 
-VERSION = "0.0.1"
+VERSION = "1.0.0"
+NAME = "models"
+
+# --- quotes -------------------------------------------------------------------
+
+OPEN_QUOTES = frozenset(lexicon("quote_open"))
+CLOSE_QUOTES = frozenset(lexicon("quote_close"))
+ALL_QUOTES = OPEN_QUOTES | CLOSE_QUOTES
+_CURLY_PAIRS = {"“": "”", "‘": "’", "«": "»", "„": "”"}
+_STRAIGHT = frozenset("\"'")
+
+
+def _is_opening(text: str, i: int) -> bool:
+    """Whether the quote at ``i`` opens (space or start before, a letter after)."""
+    ch = text[i]
+    if ch in _CURLY_PAIRS:
+        return True
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in "([:,;-–—/") and not after.isspace() and after not in ",.;:)"
+
+
+def read_quoted(text: str, q: int, limit: int = 600) -> tuple[int, int, bool] | None:
+    """The quoted text opened at ``q``: (start, end, closed).
+
+    Nested quotes are followed; a quote never closed ends at the first ";",
+    the sentence end or the line end.
+    """
+    if q >= len(text) or text[q] not in ALL_QUOTES:
+        return None
+    start = q + 1
+    depth = 1
+    i = start
+    hi = min(len(text), start + limit)
+    while i < hi:
+        ch = text[i]
+        if ch == "\n":
+            break
+        if ch in ALL_QUOTES:
+            if ch in _CURLY_PAIRS or (ch in _STRAIGHT and _is_opening(text, i)) or (
+                    ch == "”" and _is_opening(text, i) and depth > 1):
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    return _trim(text, start, i) + (True,)
+        i += 1
+    # unbalanced: end at the first ";" / sentence end / line end
+    m = re.compile(r";|\.(?=\s|$)|\n").search(text, start, hi)
+    end = m.start() if m else hi
+    return _trim(text, start, end) + (False,)
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and (text[s].isspace() or text[s] in ALL_QUOTES):
+        s += 1
+    while e > s and (text[e - 1].isspace() or text[e - 1] in ALL_QUOTES or text[e - 1] in ",;:…"):
+        e -= 1
+    if text[s:e].endswith("..."):
+        e -= 3
+    return s, e
+
+
+# --- organizations ------------------------------------------------------------
+
+_ORG_HEAD_RE = re.compile(rf"(?<!\w)(?:{lexicon_regex('org_heads')})(?!\w)", re.IGNORECASE)
+_ORG_WORDS = frozenset(w.casefold() for w in lexicon("org_name_words"))
+_CAP = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ"
+_PLACE_QUALIFIER_RE = re.compile(
+    rf",\s*((?:phường|xã|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|TT\.|TP\.?)\s*[{_CAP}][^\s,;:()]*(?:\s+[{_CAP}][^\s,;:()]*)*)")
+_TOKEN_RE = re.compile(r"[^\s,;:()“”\"'‘’«»]+")
+
+
+def read_org(text: str, start: int, end: int | None = None) -> tuple[int, int] | None:
+    """An organisation name starting at ``start`` (which must be a head noun).
+
+    Words continue the name while capitalized, numbers or name words
+    ("Đảng ủy Khối các cơ quan tỉnh"); a name needs one capitalized or
+    numbered word after its head.
+    """
+    end = len(text) if end is None else end
+    h = _ORG_HEAD_RE.match(text, start, end)
+    if not h:
+        return None
+    pos = h.end()
+    last = pos
+    proper = False
+    while pos < end and text[pos] == " ":
+        m = _TOKEN_RE.match(text, pos + 1, end)
+        if not m:
+            break
+        tok = m.group(0).rstrip(".")
+        if not tok:
+            break
+        if tok[0].isupper() or tok[0].isdigit():
+            proper = True
+        elif tok.casefold() not in _ORG_WORDS:
+            break
+        pos = m.start() + len(tok)
+        last = pos
+    if not proper:
+        return None
+    # trailing connectors are not part of the name
+    s_text = text[start:last]
+    trimmed = re.sub(r"(?:\s+(?:và|các|số|của|trực thuộc|thuộc))+$", "", s_text)
+    last = start + len(trimmed)
+    # a unit named by its number needs its locality: "Chi bộ 11, phường X"
+    name_part = text[h.end():last].strip()
+    if re.fullmatch(r"[\d\s.]+|[A-Z]{1,3}\.?\s*\d+", name_part):
+        q = _PLACE_QUALIFIER_RE.match(text, last, end)
+        if q:
+            last = q.end(1)
+    return start, last
+
+
+def orgs_in(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Organisation names in ``text[s:e]``, left to right, not overlapping."""
+    out = []
+    pos = s
+    while True:
+        h = _ORG_HEAD_RE.search(text, pos, e)
+        if not h:
+            break
+        span = read_org(text, h.start(), e)
+        if span:
+            out.append(span)
+            pos = span[1]
+        else:
+            pos = h.end()
+    return out
+
+
+def _mask_parentheses(text: str, s: int, e: int) -> str:
+    """``text[s:e]`` with parentheses and quoted stretches blanked out."""
+    seg = text[s:e]
+    seg = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), seg)
+    return re.sub(r"[“\"‘«][^“”\"‘’«»\n]{0,150}[”\"’»]", lambda m: " " * len(m.group(0)), seg)
+
+
+# --- names --------------------------------------------------------------------
+
+_TRIGGER = lexicon_regex("model_triggers")
+_QUAL = lexicon_regex("model_qualifiers")
+_QCHARS = "".join(sorted(ALL_QUOTES))
+_TRIGGER_QUOTE_RE = re.compile(
+    rf"(?<!\w)(?P<trig>{_TRIGGER})(?:\s*,\s*(?:{_TRIGGER}))?(?:\s+(?:{_QUAL}))*\s*:?\s*(?P<q>[{re.escape(_QCHARS)}])",
+    re.IGNORECASE)
+_CHAIN_RE = re.compile(rf"\s*(?:,|và|;|hoặc)\s*(?P<q>[{re.escape(_QCHARS)}])")
+_NUMWORD = r"(?:\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)"
+_UNIT_SHAPE_RE = re.compile(
+    rf"^(?:{lexicon_regex('model_unit_nouns')})\s+{_NUMWORD}\s+(?:{lexicon_regex('model_name_qualities')})\b",
+    re.IGNORECASE)
+_ANY_QUOTE_RE = re.compile(rf"[{re.escape(_QCHARS)}]")
+_LIST_RE = re.compile(
+    rf"(?<!\w)(?:{_TRIGGER})(?:\s*,\s*(?:{_TRIGGER}))?(?P<mid>[^.:;\n{re.escape(_QCHARS)}]{{0,30}}?)"
+    r"\s*(?:như|gồm|là|sau)?\s*:\s*",
+    re.IGNORECASE)
+_LIST_MID_BAD_RE = re.compile(r"tiêu chí|nội dung|tiêu chuẩn|giải pháp|nhiệm vụ|bước|yêu cầu", re.IGNORECASE)
+_CAPTION_OF_RE = re.compile(r"^(?:Mô hình|Cách làm hay)\s+(?P<name>[a-zđà-ỹ][^\n]{3,120}?)\s+của\s+(?P<org>[^\n]{3,100})$")
+_CAPTION_WITH_RE = re.compile(r"^(?P<org>[^\n]{3,100}?)\s+với\s+mô hình\s+(?P<name>[a-zđà-ỹ][^\n]{3,150}?)\.?$")
+_WITH_BEFORE_RE = re.compile(r"\s+với\s+(?:các\s+|những\s+)?$")
+_BY_AFTER_RE = re.compile(r"(?<!\w)(?:do|được|của)\s+")
+_SENT_END_RE = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ0-9])|\n+")
+
+
+def _sentence_of(text: str, i: int) -> tuple[int, int]:
+    s = max(text.rfind("\n", 0, i) + 1, 0)
+    for m in _SENT_END_RE.finditer(text, s, i):
+        s = m.end()
+    m = _SENT_END_RE.search(text, i)
+    e = m.start() if m else len(text)
+    return s, e
+
+
+def _good_name(name: str) -> bool:
+    words = name.split()
+    if not words or len(name) < 2 or len(words) > 45:
+        return False
+    return any(ch.isalnum() for ch in name)
+
+
+class Found:
+    __slots__ = ("name", "start", "end", "conf", "org", "org_rank")
+
+    def __init__(self, name, start, end, conf, org=None, org_rank=9):
+        self.name, self.start, self.end, self.conf = name, start, end, conf
+        self.org, self.org_rank = org, org_rank
+
+
+def _org_for(text: str, name_start: int, name_end: int, trig_start: int, doc_org: str | None
+             ) -> tuple[str | None, int]:
+    """(organization, rank): rank 0 is the strongest evidence."""
+    s, e = _sentence_of(text, trig_start)
+    before = text[s:trig_start]
+    # "<unit> với mô hình …": back to the previous delimiter
+    w = _WITH_BEFORE_RE.search(before)
+    if w:
+        seg = before[:w.start()]
+        cut = max(seg.rfind(c) for c in ("”", "\"", ":", ";", "’", "»"))
+        # a list "A với mô hình “…”, B với mô hình …": after the closing quote and comma
+        org = seg[cut + 1:].strip(" ,;:") if cut >= 0 else seg.strip()
+        org = re.sub(r"^(?:như|và|gồm|là)\s+", "", org)
+        if org and len(org.split()) <= 14 and (org[0].isupper() or _ORG_HEAD_RE.match(org)):
+            return org, 0
+    # "mô hình “…” của <unit>" / "… là giải pháp được <unit> thực hiện"
+    clause_end = min(e, name_end + 90)
+    stop = re.search(r"[,;:(]", text[name_end + 1:clause_end])
+    if stop:
+        clause_end = name_end + 1 + stop.start()
+    for b in _BY_AFTER_RE.finditer(text, name_end, clause_end):
+        orgs = orgs_in(text, b.end(), min(e, b.end() + 120))
+        if orgs and orgs[0][0] == b.end():
+            return text[orgs[0][0]:orgs[0][1]], 1
+    # the last unit named before the model noun in the sentence
+    masked = _mask_parentheses(text, s, trig_start)
+    orgs = [o for o in orgs_in(masked, 0, len(masked))]
+    if orgs:
+        o = orgs[-1]
+        return masked[o[0]:o[1]].strip(), 2
+    return doc_org, 3
+
+
+def _doc_org(text: str) -> str | None:
+    """The unit the document's title (first lines) names first."""
+    for line in text.split("\n")[:6]:
+        line = line.strip()
+        if not line or len(line) > 300:
+            continue
+        orgs = orgs_in(line, 0, len(line))
+        if orgs:
+            return line[orgs[0][0]:orgs[0][1]]
+    return None
 
 
 @register("models", VERSION)
 def extract(doc: Doc, text: Text) -> list[Item]:
-    return []
+    t = text.text
+    doc_org = _doc_org(t)
+    found: list[Found] = []
+    quoted_names: dict[str, str] = {}
+    taken: set[int] = set()  # opening-quote offsets already used
+
+    def add(name_s: int, name_e: int, conf: float, trig_start: int) -> None:
+        name = t[name_s:name_e].strip()
+        if not _good_name(name):
+            return
+        org, rank = _org_for(t, name_s, name_e, trig_start, doc_org)
+        found.append(Found(name, name_s, name_e, conf, org, rank))
+
+    # A. quoted names after a model noun, and those chained to them
+    for m in _TRIGGER_QUOTE_RE.finditer(t):
+        q = m.start("q")
+        trig = m.start("trig")
+        while True:
+            r = read_quoted(t, q)
+            if not r or q in taken:
+                break
+            taken.add(q)
+            s_, e_, closed = r
+            conf = 0.92 if closed else 0.75
+            if fold(m.group("trig")) == "điển hình" or fold(m.group("trig")) == "gương điển hình":
+                conf -= 0.07
+            add(s_, e_, conf, trig)
+            nxt = e_
+            while nxt < len(t) and t[nxt] in ALL_QUOTES:
+                nxt += 1
+            c = _CHAIN_RE.match(t, nxt)
+            if not c or not closed:
+                break
+            q = c.start("q")
+    # A'. the last item of a "<unit> với mô hình “…”, <unit> với mô hình …" list
+    # written without its "với mô hình “": "…, <unit> <name>”"
+    for f in list(found):
+        if f.org_rank != 0:
+            continue
+        c = re.compile(rf"[{re.escape(_QCHARS)}]*\s*,\s*").match(t, f.end)
+        if not c:
+            continue
+        org = read_org(t, c.end())
+        if not org:
+            continue
+        rest_s = org[1]
+        qm = _ANY_QUOTE_RE.search(t, rest_s, _sentence_of(t, rest_s)[1] + 1)
+        if not qm or _is_opening(t, qm.start()) or re.search(r"với\s+mô hình|[,;]", t[rest_s:qm.start()]):
+            continue
+        s2, e2 = _trim(t, rest_s, qm.start())
+        if 1 <= len(t[s2:e2].split()) <= 20:
+            found.append(Found(t[s2:e2], s2, e2, 0.7, t[org[0]:org[1]], 0))
+
+    # B. "<unit> <number> tốt" names, however introduced
+    for m in _ANY_QUOTE_RE.finditer(t):
+        q = m.start()
+        if q in taken or not _is_opening(t, q):
+            continue
+        r = read_quoted(t, q, 120)
+        if not r or not r[2]:
+            continue
+        s_, e_, _ = r
+        if _UNIT_SHAPE_RE.match(t[s_:e_]):
+            taken.add(q)
+            add(s_, e_, 0.8, q)
+    # C. unquoted lists after a colon
+    for m in _LIST_RE.finditer(t):
+        if _LIST_MID_BAD_RE.search(m.group("mid")):
+            continue
+        ls = m.end()
+        le = _sentence_of(t, ls)[1]
+        if le <= ls:
+            continue
+        pos = ls
+        for part in re.finditer(r"[^;]+", t[ls:le]):
+            ps, pe = ls + part.start(), ls + part.end()
+            seg = t[ps:pe]
+            lead = re.match(rf"\s*(?:{_TRIGGER})?\s*", seg, re.IGNORECASE)
+            ps2 = ps + lead.end()
+            qm = _ANY_QUOTE_RE.search(t, ps2, pe)
+            if qm and qm.start() - ps2 <= 2:
+                if qm.start() in taken:
+                    continue
+                r = read_quoted(t, qm.start())
+                if r:
+                    taken.add(qm.start())
+                    add(r[0], r[1], 0.8, m.start())
+                continue
+            s2, e2 = _trim(t, ps2, pe)
+            words = t[s2:e2].split()
+            if 2 <= len(words) <= 30 and not t[s2:e2].endswith(":"):
+                add(s2, e2, 0.7, m.start())
+            pos = pe
+    # D. "mô hình X" unquoted, X quoted elsewhere in the document
+    for f in found:
+        quoted_names.setdefault(fold(f.name), f.name)
+    for m in _ANY_QUOTE_RE.finditer(t):
+        if _is_opening(t, m.start()):
+            r = read_quoted(t, m.start(), 80)
+            if r and r[2]:
+                nm = t[r[0]:r[1]]
+                if 1 <= len(nm.split()) <= 6:
+                    quoted_names.setdefault(fold(nm), nm)
+    if quoted_names:
+        alt = "|".join(re.escape(n) for n in sorted(quoted_names.values(), key=len, reverse=True))
+        for m in re.finditer(rf"(?<!\w)(?:{_TRIGGER})\s+(?P<name>{alt})(?!\w)", t, re.IGNORECASE):
+            add(m.start("name"), m.end("name"), 0.7, m.start())
+    # E. captions (short lines without a full stop inside)
+    for line in re.finditer(r"[^\n]+", t):
+        ln = line.group(0)
+        if len(ln) > 180 or re.search(r"\.\s+[A-ZĐ]", ln):
+            continue
+        c = _CAPTION_OF_RE.match(ln)
+        if c:
+            org = c.group("org").split(",")[0].strip()
+            f = Found(c.group("name").strip(), line.start() + c.start("name"), line.start() + c.end("name"),
+                      0.7, org, 0)
+            found.append(f)
+            continue
+        c = _CAPTION_WITH_RE.match(ln)
+        if c and (_ORG_HEAD_RE.match(c.group("org")) or c.group("org")[0].isupper()):
+            if _ANY_QUOTE_RE.search(c.group("name")):
+                continue
+            found.append(Found(c.group("name").strip(), line.start() + c.start("name"),
+                               line.start() + c.end("name"), 0.7, c.group("org").strip(), 0))
+    # one item per name: the best evidenced, with the best organisation found
+    best: dict[str, Found] = {}
+    orgs: dict[str, tuple[int, int, str]] = {}
+    for f in found:
+        k = fold(f.name)
+        if not k:
+            continue
+        if k not in best or f.conf > best[k].conf:
+            best[k] = f
+        if f.org and (k not in orgs or (f.org_rank, f.start) < orgs[k][:2]):
+            orgs[k] = (f.org_rank, f.start, f.org)
+    # a name cut short (a truncated repeat) is the longer one
+    for k in list(best):
+        if len(k) >= 12 and any(o != k and o.startswith(k) for o in best):
+            del best[k]
+    items = []
+    for k, f in sorted(best.items(), key=lambda kv: kv[1].start):
+        org = orgs[k][2] if k in orgs else None
+        value = {"name": f.name, "organization": org}
+        items.append(make_item("models", value, f.start, f.end, f.conf, text, NAME, VERSION))
+    return items

@@ -1,15 +1,172 @@
-"""Extractor for the ``themes`` field (see ../shared/eval/SCHEMA.md)."""
+"""Extractor for the ``themes`` field (see ../shared/eval/SCHEMA.md).
+
+Rules:
+
+A. "chủ đề" / "chuyên đề" (``theme_heads``), an optional specifier without
+   quotes ("năm 2021", "toàn khóa và năm 2021", "học tập và làm theo …
+   năm 2023", "của Tháng Thanh niên 2015"), optionally ":" / "là" / "về",
+   then a quoted text: the theme. A specifier naming something else
+   (``theme_not_theme``: "chủ đề Cuộc vận động “…”") leaves it out;
+B. "với chủ đề …", "chủ đề … là: …", "chủ đề: …" without quotes: the text
+   up to the end of the sentence (weaker);
+C. a quoted "Năm <noun phrase>" ("“Năm dân vận chính quyền” 2019"): a
+   year's theme.
+
+The year is the one of the specifier, else one written right after the
+theme, else "Năm 2019, …" opening the sentence, else another "năm YYYY" of
+the sentence, else the one year the document gives its themes
+("chuyên đề năm 2021").
+"""
 
 from __future__ import annotations
+
+import re
 
 from spacy.tokens import Doc
 
 from extractors import register
+from extractors.base import fold, lexicon_regex, make_item
+from extractors.models import ALL_QUOTES, _is_opening, read_quoted
 from pipeline.model import Item, Text
 
-VERSION = "0.0.1"
+VERSION = "1.0.0"
+NAME = "themes"
+
+_Q = re.escape("".join(sorted(ALL_QUOTES)))
+_HEAD = lexicon_regex("theme_heads")
+_NOT_THEME_RE = re.compile(rf"(?<!\w)(?:{lexicon_regex('theme_not_theme')})(?!\w)", re.IGNORECASE)
+_QUOTED_RE = re.compile(
+    rf"(?<!\w)(?P<head>{_HEAD})(?!\w)(?P<spec>(?:(?!(?:{_HEAD})(?!\w))[^{_Q}\n.;!?]){{0,140}}?)(?P<sep>\s*(?::|là(?!\w):?|về(?!\w))?\s*)(?P<q>[{_Q}])",
+    re.IGNORECASE)
+_UNQUOTED_RE = re.compile(
+    rf"(?:(?<!\w)[Vv]ới\s+(?P<h1>{_HEAD})(?!\w)(?!\s*[:{_Q}])\s+"
+    rf"|(?<!\w)(?P<h2>{_HEAD})(?!\w)(?P<spec>[^{_Q}\n.;:!?]{{0,60}}?)\s*(?:là(?!\w)\s*:?|:)(?!\s*[{_Q}])\s*)",
+    re.IGNORECASE)
+_NAM_THEME_RE = re.compile(rf"(?P<q>[{_Q}])Năm\s+[a-zđà-ỹ]")
+_YEAR_RE = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d/])")
+_YEAR_AFTER_RE = re.compile(rf"^[{_Q}\s]*(?:,\s*)?(?:năm\s+)?((?:19|20)\d{{2}})(?!\d)", re.IGNORECASE)
+_SENT_START_YEAR_RE = re.compile(r"^(?:\S+\s+){0,2}?[Nn]ăm\s+((?:19|20)\d{2})\s*,")
+_NAM_YEAR_RE = re.compile(r"(?<!\w)năm\s+((?:19|20)\d{2})(?!\d)", re.IGNORECASE)
+_DOC_YEAR_RE = re.compile(
+    rf"(?<!\w)(?:{_HEAD})(?!\w)[^{_Q}\n.;]{{0,100}}?(?<!\w)năm\s+((?:19|20)\d{{2}})(?!\d)", re.IGNORECASE)
+_TRAILING_YEAR_RE = re.compile(r"\s+(?:năm\s+)?((?:19|20)\d{2})$")
+_SENT_END_RE = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ0-9])|\n+")
+_WEAK_START_RE = re.compile(r"^(?:này|đó|trên|chung|riêng|chính|của|về|là|năm|được)\b", re.IGNORECASE)
+
+
+def _sentence_of(text: str, i: int) -> tuple[int, int]:
+    s = text.rfind("\n", 0, i) + 1
+    for m in _SENT_END_RE.finditer(text, s, i):
+        s = m.end()
+    m = _SENT_END_RE.search(text, i)
+    return s, (m.start() if m else len(text))
+
+
+def _year(text: str, spec: str, tstart: int, tend: int, doc_year: int | None) -> tuple[int | None, bool]:
+    """(year, stated locally)."""
+    m = _YEAR_RE.search(spec or "")
+    if m:
+        return int(m.group(1)), True
+    m = _YEAR_AFTER_RE.match(text[tend:tend + 16])
+    if m:
+        return int(m.group(1)), True
+    s, e = _sentence_of(text, tstart)
+    m = _SENT_START_YEAR_RE.match(text[s:tstart])
+    if m:
+        return int(m.group(1)), True
+    for m in _NAM_YEAR_RE.finditer(text, s, e):
+        if not (tstart <= m.start() < tend):
+            return int(m.group(1)), True
+    return doc_year, False
+
+
+def _doc_year(text: str) -> int | None:
+    years = {int(m.group(1)) for m in _DOC_YEAR_RE.finditer(text)}
+    return years.pop() if len(years) == 1 else None
+
+
+def _good(theme: str) -> bool:
+    words = theme.split()
+    return 2 <= len(words) <= 80 and any(ch.isalpha() for ch in theme)
 
 
 @register("themes", VERSION)
 def extract(doc: Doc, text: Text) -> list[Item]:
-    return []
+    t = text.text
+    doc_year = _doc_year(t)
+    found: list[tuple[str, int | None, float, int, int]] = []
+    used: set[int] = set()
+
+    # A. quoted theme after chủ đề / chuyên đề
+    for m in _QUOTED_RE.finditer(t):
+        spec = m.group("spec")
+        if _NOT_THEME_RE.search(spec) or spec.rstrip().endswith(","):
+            continue  # the quotes name something else, or sit inside an unquoted theme
+        q = m.start("q")
+        if not _is_opening(t, q) and t[q] not in "“‘«":
+            continue
+        r = read_quoted(t, q)
+        if not r:
+            continue
+        s_, e_, closed = r
+        theme = t[s_:e_]
+        if not _good(theme):
+            continue
+        used.add(q)
+        year, local = _year(t, spec, s_, e_, doc_year)
+        conf = 0.93 if closed else 0.75
+        if len(spec.strip()) > 60:
+            conf -= 0.05
+        if not local and year is not None:
+            conf -= 0.03
+        found.append((theme, year, conf, s_, e_))
+    # C. “Năm <noun phrase>”
+    for m in _NAM_THEME_RE.finditer(t):
+        q = m.start("q")
+        if q in used:
+            continue
+        r = read_quoted(t, q, 120)
+        if not r or not r[2]:
+            continue
+        s_, e_, _ = r
+        theme = t[s_:e_]
+        if len(theme.split()) > 12:
+            continue
+        y = _TRAILING_YEAR_RE.search(theme)
+        if y:
+            year = int(y.group(1))
+            e_ = s_ + y.start()
+            theme = t[s_:e_]
+        else:
+            year, _local = _year(t, "", s_, e_, None)
+        if _good(theme):
+            used.add(q)
+            found.append((theme, year, 0.85, s_, e_))
+    # B. unquoted theme after "với chủ đề", "chủ đề …: …"
+    for m in _UNQUOTED_RE.finditer(t):
+        spec = m.group("spec") or ""
+        if _NOT_THEME_RE.search(spec):
+            continue
+        s_ = m.end()
+        _s, e_ = _sentence_of(t, s_)
+        e_ = min(e_, s_ + 400)
+        while e_ > s_ and t[e_ - 1] in " .,;:…":
+            e_ -= 1
+        theme = t[s_:e_]
+        if not _good(theme) or _WEAK_START_RE.match(theme) or len(theme.split()) < 4:
+            continue
+        year, local = _year(t, spec, s_, e_, doc_year)
+        found.append((theme, year, 0.6, s_, e_))
+    # one item per theme and year
+    best: dict[tuple[str, int | None], tuple] = {}
+    for theme, year, conf, s_, e_ in found:
+        k = (fold(theme), year)
+        if k not in best or conf > best[k][2]:
+            best[k] = (theme, year, conf, s_, e_)
+    dated = {k[0] for k in best if k[1] is not None}
+    items = []
+    for (ft, year), (theme, _y, conf, s_, e_) in sorted(best.items(), key=lambda kv: kv[1][3]):
+        if year is None and ft in dated:
+            continue  # the same theme also given with its year
+        items.append(make_item("themes", {"text": theme, "year": year}, s_, e_, conf, text, NAME, VERSION))
+    return items

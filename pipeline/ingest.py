@@ -96,7 +96,7 @@ def ingest_file(path: str | Path, sessions: sessionmaker[Session], *, versions: 
                             "too_large")
         data = path.read_bytes()
     except ReadError as err:
-        return _fail(sessions, path, None, 0, err, t0)
+        return _fail(sessions, path, _file_sha256(path), size, err, t0)
     except OSError as err:
         return Outcome(str(path), "failed", reason=f"The file cannot be opened: {err.strerror or err}.",
                        error_kind="unreadable", seconds=time.perf_counter() - t0)
@@ -162,6 +162,14 @@ def _fail(sessions, path: Path, sha: str | None, size: int, err: ReadError, t0: 
         session.commit()
         return Outcome(str(path), "failed", sha, doc.id, reason=err.reason, error_kind=err.kind,
                        seconds=time.perf_counter() - t0)
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def summarize(outcomes: list[Outcome]) -> dict:

@@ -226,6 +226,8 @@ def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
                 if parts[0].lower().startswith("tại "):
                     loc = loc or parts[0][4:].strip()
                     subject = ", ".join(parts[1:])
+            if ", " in subject and (after == lo or not ORG_HEAD_RE.match(subject)):
+                subject = subject.rsplit(", ", 1)[1]
             organizer = _clean_org(subject)
         if verb == "diễn ra":
             organizer = None

@@ -1,0 +1,103 @@
+"""Meeting: the lead sentence's time, place, organizer and title; the year."""
+
+from pipeline.model import Block
+from pipeline.nlp import make_doc
+from pipeline.normalize import normalize
+
+from extractors.meeting import extract
+
+
+def run(*paragraphs: str):
+    t = normalize([Block(p) for p in paragraphs])
+    items = extract(make_doc(t.text), t)
+    assert len(items) <= 1
+    if not items:
+        return None
+    it = items[0]
+    assert set(it.value) == {"date", "title", "organizer", "location"}
+    assert 0.0 <= it.confidence <= 1.0
+    assert 0 <= it.start < it.end <= len(t.text)
+    if it.value["title"]:
+        assert t.text[it.start:it.end] == it.value["title"]
+    return it.value
+
+
+def test_lead_sentence_with_place_and_year_from_timestamp():
+    v = run("Khối thi đua các cơ quan Đảng tỉnh ký kết giao ước thi đua",
+            "08:15, 11/03/2024",
+            "Sáng 9/3, tại Hội trường Tỉnh ủy, Khối thi đua các cơ quan Đảng tỉnh đã tổ chức Hội nghị ký kết "
+            "giao ước thi đua năm 2024. Dự hội nghị có đại diện lãnh đạo các đơn vị thành viên.")
+    assert v == {"date": "2024-03-09", "title": "Hội nghị ký kết giao ước thi đua năm 2024",
+                 "organizer": "Khối thi đua các cơ quan Đảng tỉnh", "location": "Hội trường Tỉnh ủy"}
+
+
+def test_year_written_in_the_time_phrase():
+    v = run("Ngày 12/4/2022, Ban Tuyên giáo Huyện ủy tổ chức hội nghị triển khai chuyên đề năm 2022 "
+            "theo hình thức trực tiếp kết hợp trực tuyến.")
+    assert v["date"] == "2022-04-12"
+    assert v["title"] == "hội nghị triển khai chuyên đề năm 2022"
+    assert v["organizer"] == "Ban Tuyên giáo Huyện ủy"
+    assert v["location"] is None
+
+
+def test_worded_date_and_agency_tag():
+    v = run("QTV - Chiều ngày 5 tháng 7 năm 2023, Đảng ủy phường Bình Minh tổ chức Hội nghị sơ kết 6 tháng "
+            "đầu năm 2023.")
+    assert v["date"] == "2023-07-05"
+    assert v["organizer"] == "Đảng ủy phường Bình Minh"
+    assert v["title"] == "Hội nghị sơ kết 6 tháng đầu năm 2023"
+
+
+def test_year_from_title_early_in_the_year():
+    v = run("Chiều 18-1, Hội Cựu chiến binh tỉnh tổ chức hội nghị tổng kết công tác Hội năm 2020, "
+            "triển khai nhiệm vụ năm 2021.")
+    assert v["date"] == "2021-01-18"
+
+
+def test_no_year_for_a_late_meeting_on_next_years_programme():
+    v = run("Sáng 20/12, Ban Dân vận Tỉnh ủy tổ chức hội nghị triển khai nhiệm vụ công tác dân vận năm 2025.")
+    assert v["date"] is None
+    assert v["organizer"] == "Ban Dân vận Tỉnh ủy"
+
+
+def test_publication_after_new_year_moves_year_back():
+    v = run("Đăng ngày 03/01/2020", "Chiều 28/12, Đảng ủy Khối tổ chức Hội nghị tổng kết công tác năm 2019.")
+    assert v["date"] == "2019-12-28"
+
+
+def test_dateline_gives_the_year():
+    v = run("Phú Lộc, ngày 20 tháng 5 năm 2021", "BÁO CÁO",
+            "Sáng ngày 14/5, Chi bộ thôn Đông tổ chức Hội nghị sinh hoạt chuyên đề quý II.")
+    assert v["date"] == "2021-05-14"
+
+
+def test_passive_sentence_and_body_from_title():
+    v = run("Ngày 27-10, dưới sự chủ trì của đồng chí Phùng Văn Tâm, Bí thư Huyện ủy, "
+            "Hội nghị lần thứ 12 Ban Chấp hành Đảng bộ huyện khóa XXI đã được tổ chức.")
+    assert v["title"] == "Hội nghị lần thứ 12 Ban Chấp hành Đảng bộ huyện khóa XXI"
+    assert v["organizer"] == "Ban Chấp hành Đảng bộ huyện"
+
+
+def test_without_time_phrase():
+    v = run("Hội Nông dân xã Tân Lập vừa tổ chức hội nghị sơ kết 3 năm thực hiện phong trào nông dân "
+            "thi đua sản xuất kinh doanh giỏi.")
+    assert v["date"] is None
+    assert v["organizer"] == "Hội Nông dân xã Tân Lập"
+    assert v["title"].startswith("hội nghị sơ kết 3 năm")
+
+
+def test_bare_noun_is_no_title():
+    v = run("Sáng 3/6, Đoàn Thanh niên trường tổ chức hội nghị.")
+    assert v is None or v["title"] is None
+
+
+def test_issue_date_of_a_cited_document_is_not_a_meeting():
+    assert run("Thực hiện Nghị quyết số 08-NQ/TU ngày 16-6-2022 của Tỉnh ủy, các chi bộ đã tổ chức "
+               "hội nghị quán triệt.") is None
+
+
+def test_plans_and_instructions_are_not_meetings():
+    assert run("Cà Mau, ngày 09 tháng 3 năm 2023", "KẾ HOẠCH",
+               "Các chi bộ tổ chức hội nghị học tập chuyên đề trong quý II.") is None
+    assert run("Mỗi cơ sở Đoàn tổ chức ít nhất một buổi tọa đàm về lý tưởng cách mạng.") is None
+    assert run("") is None

@@ -34,6 +34,10 @@ _OTHER_OLE = {
 
 
 def soffice_path() -> str | None:
+    """LibreOffice's soffice: $MINUTES_SOFFICE, else on PATH, else the usual places."""
+    env = os.environ.get("MINUTES_SOFFICE")
+    if env:
+        return env if os.path.exists(env) else None
     for name in ("soffice", "libreoffice"):
         p = shutil.which(name)
         if p:

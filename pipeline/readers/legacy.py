@@ -165,7 +165,7 @@ def decode_by_font(text: str, font: str | None) -> tuple[str, bool]:
 
 # --- detection --------------------------------------------------------------------
 
-_VN_UNICODE = set("ăâđêôơưĂÂĐÊÔƠƯ") | {c for c in map(chr, range(0x1EA0, 0x1EFA))}
+_VN_UNICODE = set("ăđơưĂĐƠƯĩĨũŨ") | {c for c in map(chr, range(0x1EA0, 0x1EFA))}
 # TCVN3 bytes that are rare in real Latin-1 text (Vietnamese letters in TCVN3)
 # TCVN3 codes that are not themselves letters of Vietnamese Unicode text
 _TCVN3_STRONG = set(TCVN3_TO_UNICODE) - set("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ")

@@ -48,7 +48,11 @@ def _env_float(name: str, default: float) -> float:
 
 
 def tesseract_path() -> str | None:
-    return os.environ.get("MINUTES_TESSERACT") or shutil.which("tesseract")
+    """tesseract: $MINUTES_TESSERACT, else on PATH."""
+    env = os.environ.get("MINUTES_TESSERACT")
+    if env:
+        return env if os.path.exists(env) else None
+    return shutil.which("tesseract")
 
 
 @lru_cache(maxsize=1)

@@ -45,6 +45,9 @@ _COORDINATED_BLOCKER_RE = re.compile(
     rf"(?<!\w)(?:{lexicon_regex('pledge_blockers')})(?:\s+mới)?\s*(?:,|và)\s*$", re.IGNORECASE)
 _VERB_OR_STOP_RE = re.compile(
     rf"(?<!\w)(?:{lexicon_regex('pledge_verbs')}|{lexicon_regex('subject_stops')})(?!\w)")
+_LEADING_STOP_RE = re.compile(rf"^(?:{lexicon_regex('subject_stops')})(?!\w)\s*", re.IGNORECASE)
+_FILLER_RE = re.compile(rf"(?<!\w)(?:{lexicon_regex('pledge_fillers')})(?!\w)", re.IGNORECASE)
+_TOTAL_THEN_PART_RE = re.compile(r",\s*(?:trong đó|trong số đó|trong số này)(?!\w)", re.IGNORECASE)
 _CONNECTIVE_RE = re.compile(rf"^\(?(?:{lexicon_regex('subject_connectives')})(?!\w)[\s,:]*",
                             re.IGNORECASE)
 _REPRESENTATIVE_RE = re.compile(rf"^(?:{lexicon_regex('representative_nouns')})\s+", re.IGNORECASE)
@@ -117,11 +120,35 @@ def _blocked(segment: str, before_verb: bool = False) -> bool:
     return bool(_BLOCK_RE.search(segment))
 
 
+def _leftover_words(segment: str, mentions: list[Mention], offset: int) -> list[str]:
+    """Words of ``segment`` (starting at ``offset``) that are neither other
+    counts, names, nor filler words of a registration phrase."""
+    chars = list(segment)
+    for m in mentions:
+        for i in range(max(m.start, offset), min(m.end, offset + len(chars))):
+            chars[i - offset] = " "
+    rest = _FILLER_RE.sub(" ", "".join(chars))
+    rest = re.sub(r"\b(?:19|20)\d{2}\b", " ", rest)
+    return [w for w in re.findall(r"[^\W\d_]+", rest) if not w[0].isupper()]
+
+
+def _backward_ok(between: str, mentions: list[Mention], offset: int) -> bool:
+    """A count may follow its verb across other counts and filler words only;
+    after a comma, only a breakdown connective or another count."""
+    if "," in between:
+        last = between.rsplit(",", 1)[1]
+        lo = offset + len(between) - len(last)
+        if _leftover_words(last, mentions, lo):
+            return False
+    return len(_leftover_words(between, mentions, offset)) <= 2
+
+
 def _clean_subject(phrase: str) -> str | None:
     phrase = re.sub(r"\([^)]*\)", " ", phrase)
     phrase = _LEADING_ADVERBIAL_RE.sub("", phrase.strip())
     phrase = _CONNECTIVE_RE.sub("", phrase)
     phrase = _REPRESENTATIVE_RE.sub("", phrase)
+    phrase = _LEADING_STOP_RE.sub("", phrase)
     m = _VERB_OR_STOP_RE.search(phrase)
     if m:
         phrase = phrase[:m.start()]
@@ -235,14 +262,16 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         last_subject = prev_subject
         for men in mentions:
             mode, gap, verb_before = None, 0, None
-            tail = t[men.end:men.end + 30]
-            tail = re.split(r"[,;(]", tail)[0]
+            tail = " ".join(re.split(r"[,;(]", t[men.end:men.end + 40])[0].split()[:5])
+            head = " ".join(re.split(r"[,;:(]", t[max(s, men.start - 30):men.start])[-1].split()[-3:])
             # the verb after the count: the count is its subject
             for v in verbs:
                 if v.start() < men.end:
                     continue
                 between = t[men.end:v.start()]
-                if v.start() - men.end <= MAX_AFTER and ";" not in between and not _blocked(between, True):
+                if (v.start() - men.end <= MAX_AFTER and ";" not in between and not _blocked(between, True)
+                        and not _blocked(head)
+                        and not _TOTAL_THEN_PART_RE.search(between)):
                     mode, gap = "after", v.start() - men.end
                 break
             # the verb before the count: the count is its object
@@ -252,7 +281,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                         continue
                     between = t[v.end():men.start]
                     if (men.start - v.end() <= MAX_BEFORE and ";" not in between
-                            and not _blocked(between) and not _blocked(tail)):
+                            and not _blocked(between) and not _blocked(tail)
+                            and _backward_ok(between, mentions, v.end())):
                         mode, gap, verb_before = "before", men.start - v.end(), v
                     break
             if mode is None and breakdown:

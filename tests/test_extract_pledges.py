@@ -1,0 +1,129 @@
+"""Pledges: counts under registration or commitment verbs, and what is not one."""
+
+from __future__ import annotations
+
+from extractors.pledges import extract
+from pipeline.model import Block
+from pipeline.nlp import make_doc
+from pipeline.normalize import normalize
+
+
+def run(*paragraphs: str):
+    t = normalize([Block(p, index=i) for i, p in enumerate(paragraphs)])
+    items = extract(make_doc(t.text), t)
+    for it in items:
+        # spans round-trip: the span holds the number and the unit
+        span = t.text[it.start:it.end]
+        assert it.value["unit"] in span or str(it.value["value"]) in span.replace(".", "")
+        assert 0.0 <= it.confidence <= 1.0
+    return items
+
+
+def triples(items):
+    return {(i.value["value"], i.value["kind"], i.value["unit"]) for i in items}
+
+
+def by_value(items, value):
+    return next(i for i in items if i.value["value"] == value)
+
+
+def test_subject_then_registration_verb():
+    items = run("Toàn huyện có 215 đảng viên đăng ký làm theo gương Bác trong năm 2022.")
+    assert triples(items) == {(215, "count", "đảng viên")}
+    assert items[0].value["subject"] == "Toàn huyện"
+
+
+def test_object_of_registration_verb_with_coordinated_list_and_breakdown():
+    items = run("Đảng bộ Khối đăng ký nêu gương có 512 cá nhân, 38 chi bộ, trong đó có 17 mô hình mới.")
+    assert triples(items) == {(512, "count", "cá nhân"), (38, "count", "chi bộ"), (17, "count", "mô hình")}
+    assert {i.value["subject"] for i in items} == {"Đảng bộ Khối"}
+
+
+def test_coordinated_unit_without_own_number():
+    items = run("Đến nay, toàn tỉnh có hơn 3.100 tập thể, cá nhân đăng ký xây dựng điển hình.")
+    assert triples(items) == {(3100, "count", "tập thể, cá nhân")}
+    assert items[0].value["subject"] == "toàn tỉnh"
+
+
+def test_percent_share():
+    items = run("Các chi bộ đã tổ chức cho 100% cán bộ, đảng viên ký cam kết rèn luyện đạo đức.")
+    assert triples(items) == {(100, "percent", "cán bộ, đảng viên")}
+
+
+def test_approximate_percent():
+    items = run("Gần 96% đoàn viên đăng ký thực hiện phần việc thanh niên.")
+    assert triples(items) == {(96, "percent", "đoàn viên")}
+
+
+def test_signing_an_emulation_pact():
+    items = run("Tại hội nghị, 8 đơn vị trong Cụm thi đua số 3 đã ký giao ước thi đua năm 2024.")
+    assert triples(items) == {(8, "count", "đơn vị")}
+    assert items[0].value["subject"] == "Cụm thi đua số 3"
+
+
+def test_passive_registration():
+    items = run("Năm 2022, toàn huyện có 1.045 mô hình được đăng ký thực hiện.")
+    assert triples(items) == {(1045, "count", "mô hình")}
+
+
+def test_number_words_count_units():
+    items = run("Mười lăm chi bộ trực thuộc đã đăng ký xây dựng chi bộ kiểu mẫu.")
+    assert triples(items) == {(15, "count", "chi bộ")}
+
+
+def test_ratio_carries_total():
+    items = run("Có 27/40 chi, đảng bộ đăng ký thực hiện mô hình mới.")
+    it = by_value(items, 27)
+    assert it.value["total"] == 40
+
+
+def test_breakdown_sentence_after_pledge():
+    items = run(
+        "Cả tỉnh có 2.500 hội viên đăng ký làm theo.",
+        "Cụ thể, cấp huyện có 600 hội viên; cấp xã có 1.900 hội viên.",
+    )
+    assert triples(items) == {(2500, "count", "hội viên"), (600, "count", "hội viên"),
+                              (1900, "count", "hội viên")}
+    assert by_value(items, 600).value["subject"] == "Cả tỉnh"
+
+
+def test_bare_number_after_verb_takes_the_unit():
+    items = run("Toàn quận có 140 mô hình đang được đăng ký thực hiện. Trong đó, đăng ký mới 52, còn lại từ các năm trước.")
+    assert (52, "count", "mô hình") in triples(items)
+
+
+def test_level_qualifier_is_not_part_of_unit():
+    items = run("Đã có 730 cá nhân cấp tỉnh đăng ký nêu gương.")
+    assert triples(items) == {(730, "count", "cá nhân")}
+
+
+def test_awards_are_not_pledges():
+    assert run("Ban Thường vụ đã khen thưởng 45 tập thể và 120 cá nhân có thành tích xuất sắc.") == []
+    assert run("Hội đồng đã công nhận 60 mô hình đạt hiệu quả trong năm.") == []
+    assert run("Tỉnh ủy tặng bằng khen cho 12 chi bộ tiêu biểu.") == []
+
+
+def test_admissions_and_attendance_are_not_pledges():
+    assert run("Trong năm, các chi bộ đã kết nạp 35 đảng viên mới.") == []
+    assert run("Tham dự hội nghị có 150 đảng viên của 20 chi bộ trực thuộc.") == []
+
+
+def test_ratings_targets_and_budgets_are_not_pledges():
+    assert run("Năm 2023 có 18 chi bộ hoàn thành xuất sắc nhiệm vụ.") == []
+    assert run("Các đơn vị ký giao ước thi đua, phấn đấu 100% chi bộ hoàn thành tốt nhiệm vụ.") == []
+    assert run("Kinh phí hỗ trợ 40 hộ nghèo là 200 triệu đồng.") == []
+
+
+def test_recognised_counts_beside_registered_ones():
+    items = run("Toàn thành phố có 310 mô hình được đăng ký, trong đó 205 mô hình được công nhận đạt hiệu quả.")
+    assert triples(items) == {(310, "count", "mô hình")}
+
+
+def test_a_number_in_a_name_is_not_a_count():
+    assert run("Cụm thi đua số 7 Thành phố tổ chức ký giao ước thi đua năm 2024.") == []
+
+
+def test_same_pledge_twice_is_one_item():
+    items = run("Toàn Đảng bộ có 90 chi bộ đăng ký làm theo.",
+                "Như đã nêu, toàn Đảng bộ có 90 chi bộ đăng ký làm theo Bác.")
+    assert len(items) == 1

@@ -85,7 +85,7 @@ def read_quoted(text: str, q: int, limit: int = 600) -> tuple[int, int, bool] | 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     while s < e and (text[s].isspace() or text[s] in ALL_QUOTES):
         s += 1
-    while e > s and (text[e - 1].isspace() or text[e - 1] in ALL_QUOTES or text[e - 1] in ",;:…"):
+    while e > s and (text[e - 1].isspace() or text[e - 1] in ALL_QUOTES or text[e - 1] in ",;:….!?"):
         e -= 1
     if text[s:e].endswith("..."):
         e -= 3
@@ -99,15 +99,20 @@ _ORG_WORDS = frozenset(w.casefold() for w in lexicon("org_name_words"))
 _CAP = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ"
 _PLACE_QUALIFIER_RE = re.compile(
     rf",\s*((?:phường|xã|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|TT\.|TP\.?)\s*[{_CAP}][^\s,;:()]*(?:\s+[{_CAP}][^\s,;:()]*)*)")
+_STANDALONE_RE = re.compile(rf"(?:{lexicon_regex('org_standalone')})", re.IGNORECASE)
 _TOKEN_RE = re.compile(r"[^\s,;:()“”\"'‘’«»]+")
 
 
-def read_org(text: str, start: int, end: int | None = None) -> tuple[int, int] | None:
+def read_org(text: str, start: int, end: int | None = None, starts: frozenset[int] | None = None
+             ) -> tuple[int, int] | None:
     """An organisation name starting at ``start`` (which must be a head noun).
 
     Words continue the name while capitalized, numbers or name words
-    ("Đảng ủy Khối các cơ quan tỉnh"); a name needs one capitalized or
-    numbered word after its head.
+    ("Đảng ủy Khối các cơ quan tỉnh"); a lower-case syllable also continues
+    it when the word segmenter put it in the same word as the capitalized
+    syllable before it ("Sở Xây dựng"), ``starts`` being the offsets where
+    words begin. A name needs one capitalized or numbered word after its
+    head, unless the head names a unit on its own ("Huyện ủy").
     """
     end = len(text) if end is None else end
     h = _ORG_HEAD_RE.match(text, start, end)
@@ -116,6 +121,7 @@ def read_org(text: str, start: int, end: int | None = None) -> tuple[int, int] |
     pos = h.end()
     last = pos
     proper = False
+    prev_cap = False
     while pos < end and text[pos] == " ":
         m = _TOKEN_RE.match(text, pos + 1, end)
         if not m:
@@ -125,11 +131,18 @@ def read_org(text: str, start: int, end: int | None = None) -> tuple[int, int] |
             break
         if tok[0].isupper() or tok[0].isdigit():
             proper = True
-        elif tok.casefold() not in _ORG_WORDS:
+            prev_cap = True
+        elif prev_cap and starts is not None and m.start() not in starts:
+            pass  # the rest of a capitalized word ("Xây dựng")
+        elif tok.casefold() in _ORG_WORDS:
+            prev_cap = False
+        else:
             break
         pos = m.start() + len(tok)
         last = pos
     if not proper:
+        if text[start].isupper() and _STANDALONE_RE.fullmatch(text, start, h.end()):
+            return start, h.end()
         return None
     # trailing connectors are not part of the name
     s_text = text[start:last]
@@ -144,7 +157,7 @@ def read_org(text: str, start: int, end: int | None = None) -> tuple[int, int] |
     return start, last
 
 
-def orgs_in(text: str, s: int, e: int) -> list[tuple[int, int]]:
+def orgs_in(text: str, s: int, e: int, starts: frozenset[int] | None = None) -> list[tuple[int, int]]:
     """Organisation names in ``text[s:e]``, left to right, not overlapping."""
     out = []
     pos = s
@@ -152,7 +165,7 @@ def orgs_in(text: str, s: int, e: int) -> list[tuple[int, int]]:
         h = _ORG_HEAD_RE.search(text, pos, e)
         if not h:
             break
-        span = read_org(text, h.start(), e)
+        span = read_org(text, h.start(), e, starts)
         if span:
             out.append(span)
             pos = span[1]
@@ -218,8 +231,8 @@ class Found:
         self.org, self.org_rank = org, org_rank
 
 
-def _org_for(text: str, name_start: int, name_end: int, trig_start: int, doc_org: str | None
-             ) -> tuple[str | None, int]:
+def _org_for(text: str, name_start: int, name_end: int, trig_start: int, doc_org: str | None,
+             starts: frozenset[int] | None = None) -> tuple[str | None, int]:
     """(organization, rank): rank 0 is the strongest evidence."""
     s, e = _sentence_of(text, trig_start)
     before = text[s:trig_start]
@@ -239,34 +252,38 @@ def _org_for(text: str, name_start: int, name_end: int, trig_start: int, doc_org
     if stop:
         clause_end = name_end + 1 + stop.start()
     for b in _BY_AFTER_RE.finditer(text, name_end, clause_end):
-        orgs = orgs_in(text, b.end(), min(e, b.end() + 120))
+        orgs = orgs_in(text, b.end(), min(e, b.end() + 120), starts)
         if orgs and orgs[0][0] == b.end():
             return text[orgs[0][0]:orgs[0][1]], 1
     # the last unit named before the model noun in the sentence
-    masked = _mask_parentheses(text, s, trig_start)
-    orgs = [o for o in orgs_in(masked, 0, len(masked))]
+    masked = text[:s] + _mask_parentheses(text, s, trig_start)
+    orgs = orgs_in(masked, s, trig_start, starts)
     if orgs:
         o = orgs[-1]
         return masked[o[0]:o[1]].strip(), 2
     return doc_org, 3
 
 
-def _doc_org(text: str) -> str | None:
+def _doc_org(text: str, starts: frozenset[int] | None = None) -> str | None:
     """The unit the document's title (first lines) names first."""
-    for line in text.split("\n")[:6]:
-        line = line.strip()
-        if not line or len(line) > 300:
-            continue
-        orgs = orgs_in(line, 0, len(line))
-        if orgs:
-            return line[orgs[0][0]:orgs[0][1]]
+    pos = 0
+    for i, line in enumerate(text.split("\n")):
+        if i >= 6:
+            break
+        if line.strip() and len(line) <= 300:
+            masked = text[:pos] + _mask_parentheses(text, pos, pos + len(line))
+            orgs = orgs_in(masked, pos, pos + len(line), starts)
+            if orgs:
+                return text[orgs[0][0]:orgs[0][1]]
+        pos += len(line) + 1
     return None
 
 
 @register("models", VERSION)
 def extract(doc: Doc, text: Text) -> list[Item]:
     t = text.text
-    doc_org = _doc_org(t)
+    starts = frozenset(tok.idx for tok in doc)
+    doc_org = _doc_org(t, starts)
     found: list[Found] = []
     quoted_names: dict[str, str] = {}
     taken: set[int] = set()  # opening-quote offsets already used
@@ -275,13 +292,15 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         name = t[name_s:name_e].strip()
         if not _good_name(name):
             return
-        org, rank = _org_for(t, name_s, name_e, trig_start, doc_org)
+        org, rank = _org_for(t, name_s, name_e, trig_start, doc_org, starts)
         found.append(Found(name, name_s, name_e, conf, org, rank))
 
     # A. quoted names after a model noun, and those chained to them
     for m in _TRIGGER_QUOTE_RE.finditer(t):
         q = m.start("q")
         trig = m.start("trig")
+        if not _is_opening(t, q):
+            continue  # the quote closes something the model noun is inside of
         while True:
             r = read_quoted(t, q)
             if not r or q in taken:
@@ -307,7 +326,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         c = re.compile(rf"[{re.escape(_QCHARS)}]*\s*,\s*").match(t, f.end)
         if not c:
             continue
-        org = read_org(t, c.end())
+        org = read_org(t, c.end(), None, starts)
         if not org:
             continue
         rest_s = org[1]
@@ -338,8 +357,10 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         le = _sentence_of(t, ls)[1]
         if le <= ls:
             continue
-        pos = ls
-        for part in re.finditer(r"[^;]+", t[ls:le]):
+        parts = [p for p in re.finditer(r"[^;]+", t[ls:le]) if p.group(0).strip()]
+        if len(parts) < 2:
+            continue  # a list has two items at least
+        for part in parts:
             ps, pe = ls + part.start(), ls + part.end()
             seg = t[ps:pe]
             lead = re.match(rf"\s*(?:{_TRIGGER})?\s*", seg, re.IGNORECASE)
@@ -355,9 +376,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                 continue
             s2, e2 = _trim(t, ps2, pe)
             words = t[s2:e2].split()
-            if 2 <= len(words) <= 30 and not t[s2:e2].endswith(":"):
+            if 2 <= len(words) <= 30:
                 add(s2, e2, 0.7, m.start())
-            pos = pe
     # D. "mô hình X" unquoted, X quoted elsewhere in the document
     for f in found:
         quoted_names.setdefault(fold(f.name), f.name)

@@ -190,28 +190,36 @@ def ablation_no_pos(docs: Path, gold: Path, out: Path) -> dict:
 
 
 def eval_against_reviews(db: str | None, verbose: bool = False) -> dict:
-    """Machine suggestions vs reviewers' decisions on the reviewed documents of ``db``."""
-    from pipeline.export import documents, export_json
+    """The extractors' current suggestions scored against what reviewers decided.
+
+    The documents marked reviewed in ``db`` are exported as gold records
+    (``minutes export --format gold``: reviewed values only, rejected items
+    left out, added items in) and their active machine suggestions as
+    predictions, one file per document under the same name, then scored with
+    ../shared/eval/score.py. Returns the scorer's figures ({} when no document
+    is reviewed yet).
+    """
+    from pipeline.export import _stem_names, documents, export_json
     from pipeline.store import open_store, repo
 
     sessions = open_store(db)
     with tempfile.TemporaryDirectory(prefix="minutes-reviews-") as tmp:
         gold, pred = Path(tmp) / "gold", Path(tmp) / "pred"
         with sessions() as session:
-            n = export_json(session, gold, gold=True)
-            if not n:
+            docs = list(documents(session, reviewed_only=True))
+            if not docs:
                 print("No reviewed documents yet: mark documents reviewed in the review page first.")
                 return {}
+            n = export_json(session, gold, gold=True)
+            names = _stem_names(docs)
             pred.mkdir()
-            names = {p.stem for p in gold.glob("*.json")}
-            for d in documents(session, reviewed_only=True):
+            for d in docs:
                 items = [{"field": i.field, "value": i.value, "start": i.start, "confidence": i.confidence}
                          for i in repo.active_items(session, d.id)]
-                stem = next((s for s in names if s == Path(d.filename).stem or s.startswith(Path(d.filename).stem + ".")),
-                            Path(d.filename).stem)
-                (pred / f"{stem}.json").write_text(json.dumps(to_record(d.filename, items), ensure_ascii=False),
-                                                   encoding="utf-8")
+                (pred / f"{names[d.id]}.json").write_text(
+                    json.dumps(to_record(d.filename, items, extra=False), ensure_ascii=False), encoding="utf-8")
         res, table = run_score(gold, pred, verbose)
     print(f"{n} reviewed documents: the extractors' suggestions against the reviewers' decisions")
     print(table, end="")
+    res["reviewed_documents"] = n
     return res

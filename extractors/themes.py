@@ -51,6 +51,7 @@ _DOC_YEAR_RE = re.compile(
     rf"(?<!\w)(?:{_HEAD})(?!\w)[^{_Q}\n.;]{{0,100}}?(?<!\w)năm\s+((?:19|20)\d{{2}})(?!\d)", re.IGNORECASE)
 _TRAILING_YEAR_RE = re.compile(r"\s+(?:năm\s+)?((?:19|20)\d{2})$")
 _SENT_END_RE = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ0-9])|\n+")
+_AUX_RE = re.compile(r"(?<!\w)(?:đã|đang|sẽ|vừa|được|cũng)(?!\w)", re.IGNORECASE)
 _WEAK_START_RE = re.compile(r"^(?:này|đó|trên|chung|riêng|chính|của|về|là|năm|được)\b", re.IGNORECASE)
 
 
@@ -117,6 +118,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         conf = 0.93 if closed else 0.75
         if len(spec.strip()) > 60:
             conf -= 0.05
+        if _AUX_RE.search(spec):
+            conf = min(conf, 0.65)  # a clause, not a specifier, stands between
         if not local and year is not None:
             conf -= 0.03
         found.append((theme, year, conf, s_, e_))
@@ -150,6 +153,9 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         s_ = m.end()
         _s, e_ = _sentence_of(t, s_)
         e_ = min(e_, s_ + 400)
+        aux = _AUX_RE.search(t, s_, e_)
+        if aux:
+            e_ = aux.start()  # "với chủ đề X đã diễn ra …": the predicate is not the theme
         while e_ > s_ and t[e_ - 1] in " .,;:…":
             e_ -= 1
         theme = t[s_:e_]

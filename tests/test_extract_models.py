@@ -1,0 +1,110 @@
+"""Models: named initiatives after "mô hình", "điển hình", "cách làm hay"."""
+
+from __future__ import annotations
+
+from extractors.models import extract, read_quoted
+from pipeline.model import Block
+from pipeline.nlp import make_doc
+from pipeline.normalize import normalize
+
+
+def run(*paragraphs: str):
+    t = normalize([Block(p, index=i) for i, p in enumerate(paragraphs)])
+    items = extract(make_doc(t.text), t)
+    for it in items:
+        assert it.value["name"] in t.text[it.start:it.end]  # spans round-trip
+        assert set(it.value) == {"name", "organization"}
+    return items
+
+
+def names(items):
+    return {i.value["name"] for i in items}
+
+
+def org_of(items, name):
+    return next(i.value["organization"] for i in items if i.value["name"] == name)
+
+
+def test_curly_quotes_after_model_noun_with_registering_unit():
+    items = run("Đảng bộ Sở Xây dựng đăng ký mô hình “Cơ quan xanh, sạch, đẹp”.")
+    assert names(items) == {"Cơ quan xanh, sạch, đẹp"}
+    assert org_of(items, "Cơ quan xanh, sạch, đẹp") == "Đảng bộ Sở Xây dựng"
+    assert items[0].confidence >= 0.9
+
+
+def test_list_of_units_with_their_models_in_every_quote_style():
+    items = run("Nhiều đơn vị có mô hình hay, như: Chi bộ Trường Tiểu học Hòa Bình với mô hình 'Thư viện "
+                "thân thiện', Chi bộ Trạm Y tế xã với mô hình «Khám bệnh tận tâm», Đảng bộ Bệnh viện "
+                "huyện với mô hình \"Nụ cười người thầy thuốc\".")
+    assert names(items) == {"Thư viện thân thiện", "Khám bệnh tận tâm", "Nụ cười người thầy thuốc"}
+    assert org_of(items, "Khám bệnh tận tâm") == "Chi bộ Trạm Y tế xã"
+    assert org_of(items, "Nụ cười người thầy thuốc") == "Đảng bộ Bệnh viện huyện"
+
+
+def test_chained_names_and_single_quotes():
+    items = run("Huyện ủy chỉ đạo nhân rộng mô hình ‘Ngày thứ bảy tình nguyện’ và “Nhà nhân ái”.")
+    assert names(items) == {"Ngày thứ bảy tình nguyện", "Nhà nhân ái"}
+    assert org_of(items, "Nhà nhân ái") == "Huyện ủy"
+
+
+def test_unbalanced_quotes():
+    items = run("Đảng ủy phường Tân Lập triển khai mô hình \"Phố xanh không rác thải”, được nhân dân hưởng ứng.")
+    assert names(items) == {"Phố xanh không rác thải"}
+    items = run("Chi đoàn thôn Nam Sơn thực hiện mô hình “Thắp sáng đường quê. Kết quả rất tốt.")
+    assert names(items) == {"Thắp sáng đường quê"}
+    assert items[0].confidence < 0.9
+
+
+def test_qualifier_between_noun_and_name():
+    items = run("Đảng ủy Quân sự huyện xây dựng mô hình chi bộ “2 tốt, 2 không” ở các đơn vị.")
+    assert names(items) == {"2 tốt, 2 không"}
+
+
+def test_exemplary_practice_with_owner_after():
+    items = run("Cách làm hay “Tổ tự quản an ninh” của Chi bộ khu phố 3 được biểu dương.")
+    assert names(items) == {"Tổ tự quản an ninh"}
+    assert org_of(items, "Tổ tự quản an ninh") == "Chi bộ khu phố 3"
+
+
+def test_unit_shaped_name_without_model_noun():
+    items = run("Đảng ủy xã Bình Minh phát động thi đua xây dựng “Chi bộ ba tốt”.")
+    assert names(items) == {"Chi bộ ba tốt"}
+    assert org_of(items, "Chi bộ ba tốt") == "Đảng ủy xã Bình Minh"
+
+
+def test_unquoted_list_after_colon():
+    items = run("Chi bộ thôn Đồng Tâm đã đăng ký 3 mô hình: nuôi bò sinh sản; trồng cây ăn quả; "
+                "làm đường giao thông nông thôn.")
+    assert names(items) == {"nuôi bò sinh sản", "trồng cây ăn quả", "làm đường giao thông nông thôn"}
+
+
+def test_caption_naming_the_unit():
+    items = run("Mô hình nuôi cá lồng của Hội Nông dân xã Tân Phú")
+    assert names(items) == {"nuôi cá lồng"}
+    assert org_of(items, "nuôi cá lồng") == "Hội Nông dân xã Tân Phú"
+
+
+def test_unquoted_name_quoted_elsewhere():
+    items = run("Phong trào “Nông dân giỏi” được phát động từ lâu.",
+                "Toàn huyện duy trì 40 mô hình nông dân giỏi.")
+    assert "nông dân giỏi" in {n.casefold() for n in names(items)}
+
+
+def test_same_model_twice_is_one_item():
+    items = run("Chi bộ 5 xây dựng mô hình “Đường hoa nông thôn”.",
+                "Mô hình “Đường hoa nông thôn” được nhân rộng.")
+    assert len(items) == 1
+
+
+def test_movements_programmes_and_generic_mentions_are_not_models():
+    assert run("Hội Phụ nữ xã phát động phong trào “Phụ nữ tích cực học tập”.") == []
+    assert run("Chương trình “Vì người nghèo” được triển khai rộng khắp.") == []
+    assert run("Nhiều mô hình hay, cách làm sáng tạo được nhân rộng trong toàn tỉnh.") == []
+    assert run("Đơn vị được công nhận “Tập thể lao động xuất sắc”.") == []
+
+
+def test_read_quoted_nested_and_unclosed():
+    text = 'chuyên đề "Chống biểu hiện "tự diễn biến" trong nội bộ. Tiếp theo'
+    s, e, closed = read_quoted(text, text.index('"'))
+    assert text[s:e] == 'Chống biểu hiện "tự diễn biến" trong nội bộ'
+    assert not closed

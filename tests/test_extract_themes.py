@@ -1,0 +1,90 @@
+"""Themes: declared themes of a year, a topic, a meeting or a campaign."""
+
+from __future__ import annotations
+
+from extractors.themes import extract
+from pipeline.model import Block
+from pipeline.nlp import make_doc
+from pipeline.normalize import normalize
+
+
+def run(*paragraphs: str):
+    t = normalize([Block(p, index=i) for i, p in enumerate(paragraphs)])
+    items = extract(make_doc(t.text), t)
+    for it in items:
+        assert it.value["text"] in t.text[it.start:it.end]  # spans round-trip
+        assert set(it.value) == {"text", "year"}
+    return items
+
+
+def pairs(items):
+    return {(i.value["text"], i.value["year"]) for i in items}
+
+
+def test_year_theme_quoted():
+    items = run("Hội nghị đã quán triệt chủ đề năm 2024 “Tăng cường kỷ luật, kỷ cương, nâng cao hiệu quả công vụ”.")
+    assert pairs(items) == {("Tăng cường kỷ luật, kỷ cương, nâng cao hiệu quả công vụ", 2024)}
+    assert items[0].confidence >= 0.9
+
+
+def test_year_at_sentence_start_and_single_quotes():
+    items = run("Năm 2022, tỉnh chọn chủ đề là 'Đoàn kết, đổi mới, phát triển bền vững'.")
+    assert pairs(items) == {("Đoàn kết, đổi mới, phát triển bền vững", 2022)}
+
+
+def test_thematic_topic_with_straight_quotes():
+    items = run('Chuyên đề năm 2018 "Xây dựng phong cách, tác phong công tác của người đứng đầu" được triển khai.')
+    assert pairs(items) == {("Xây dựng phong cách, tác phong công tác của người đứng đầu", 2018)}
+
+
+def test_whole_term_and_year_topic():
+    items = run("Các chi bộ học tập chuyên đề toàn khóa và năm 2022 «Về xây dựng Đảng trong sạch, vững mạnh».")
+    assert pairs(items) == {("Về xây dựng Đảng trong sạch, vững mạnh", 2022)}
+
+
+def test_topic_with_long_label_then_year_then_colon():
+    items = run("Báo cáo viên trình bày chuyên đề học tập và làm theo tư tưởng, đạo đức, phong cách "
+                "Hồ Chí Minh năm 2019: “Về tinh thần đoàn kết, tương thân tương ái”.")
+    assert pairs(items) == {("Về tinh thần đoàn kết, tương thân tương ái", 2019)}
+
+
+def test_meeting_theme_without_year():
+    items = run("Diễn đàn với chủ đề “Thanh niên khởi nghiệp sáng tạo” thu hút đông đảo đoàn viên.")
+    assert pairs(items) == {("Thanh niên khởi nghiệp sáng tạo", None)}
+
+
+def test_year_after_the_theme():
+    items = run("Với chủ đề “Kỷ cương, sáng tạo, hiệu quả”, năm 2020 các cơ quan thi đua hoàn thành nhiệm vụ.")
+    assert pairs(items) == {("Kỷ cương, sáng tạo, hiệu quả", 2020)}
+
+
+def test_named_year_theme():
+    items = run("Tỉnh triển khai thực hiện “Năm kỷ cương hành chính 2023” trên toàn địa bàn.")
+    assert pairs(items) == {("Năm kỷ cương hành chính", 2023)}
+    items = run("Năm 2021, tiếp tục thực hiện chủ đề “Năm an toàn giao thông”, toàn tỉnh ra quân.")
+    assert pairs(items) == {("Năm an toàn giao thông", 2021)}
+
+
+def test_unquoted_theme_after_colon_is_weaker():
+    items = run("Chủ đề Đại hội là: Đoàn kết, dân chủ, kỷ cương, đổi mới, phát triển.")
+    assert pairs(items) == {("Đoàn kết, dân chủ, kỷ cương, đổi mới, phát triển", None)}
+    assert items[0].confidence < 0.9
+
+
+def test_unquoted_theme_stops_before_the_predicate():
+    items = run("Hội thảo với chủ đề chuyển đổi số trong công tác tuyên giáo ở cơ sở đã diễn ra sôi nổi.")
+    assert pairs(items) == {("chuyển đổi số trong công tác tuyên giáo ở cơ sở", None)}
+
+
+def test_same_theme_twice_is_one_item_but_two_years_are_two():
+    items = run("Chủ đề năm 2021 “Kỷ cương và hành động”.", "Quán triệt chủ đề năm 2021 “Kỷ cương và hành động”.")
+    assert len(items) == 1
+    items = run("Tiếp tục “Năm dân chủ ở cơ sở” 2019.", "Kết quả thực hiện “Năm dân chủ ở cơ sở” 2018.")
+    assert pairs(items) == {("Năm dân chủ ở cơ sở", 2019), ("Năm dân chủ ở cơ sở", 2018)}
+
+
+def test_not_themes():
+    assert run("Các chi bộ tổ chức sinh hoạt chuyên đề hằng quý theo quy định.") == []
+    assert run("Ban Tuyên giáo giới thiệu chủ đề cuộc thi “Tìm hiểu lịch sử Đảng bộ tỉnh” năm 2021.") == []
+    assert run("Với chủ đề này, các đại biểu đã thảo luận sôi nổi.") == []
+    assert run("Hội nghị diễn ra với tinh thần “Đoàn kết, trách nhiệm”.") == []

@@ -1,0 +1,777 @@
+"""``minutes bench``: figures per stage and end to end, with ratios against baselines measured in the same run.
+
+The corpus is built from samples/ and the shared dev set (and the shared
+corpus' text-layer PDFs), each copy varied so that every document has its own
+content hash (a comment after a PDF's end, a zip comment on a .docx, a run of
+trailing blanks on a text file): the readers see the same content, the store
+sees new documents.
+
+What is measured, in this order, in one run:
+
+1. stages, in this process, one document after another (one core):
+   read (per format; PDF pages/s), normalize, NLP (word segmentation into a
+   spaCy Doc), extraction, store. Wall and CPU seconds are both given: the
+   machine is shared, CPU seconds are what a stage costs.
+2. baselines on the same material: pdfplumber ``extract_text`` on the same
+   PDF pages, underthesea ``ner`` and ``word_tokenize`` on the same text
+   (both capped to keep the run short: rates are compared, not totals).
+3. end to end over the whole corpus: a plain loop of ``ingest_file`` (no
+   Prefect) into a fresh database; the Prefect flow with one worker into
+   another; the flow again over the unchanged folder; the flow with
+   ``--workers`` processes into a third database, whose records are compared
+   with the single-worker ones (they must be identical).
+4. a cold ``minutes ingest`` (a new process: imports, Prefect's API, reading,
+   NLP, extraction, database) over the corpus' PDFs, compared with pdfplumber
+   ``extract_text`` alone on the same pages.
+
+Peak RSS is sampled over this process and all its children (workers, the
+temporary Prefect server) in each phase. Nothing here is asserted: a
+benchmark on a shared machine prints figures, the targets are checked by a
+reader of those figures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMATS = ("pdf", "docx", "txt", "doc")
+DEFAULT_FORMATS = "pdf,docx,txt"
+
+# --------------------------------------------------------------------------------------------
+# measuring
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (0 if gone)."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil ships with prefect's dependencies
+        return _proc_rss(pid)
+    try:
+        p = psutil.Process(pid)
+        procs = [p, *p.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for q in procs:
+        with contextlib.suppress(psutil.Error):
+            total += q.memory_info().rss
+    return total
+
+
+def _proc_rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+class RssSampler:
+    """Samples the RSS of a process tree every ``interval`` seconds; ``peak`` since the last ``reset``."""
+
+    def __init__(self, pid: int | None = None, interval: float = 0.2):
+        self.pid = pid or os.getpid()
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)
+
+    def sample(self) -> int:
+        rss = _tree_rss(self.pid)
+        self.peak = max(self.peak, rss)
+        return rss
+
+    def reset(self) -> None:
+        self.peak = 0
+        self.sample()
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+
+
+@dataclass
+class Clock:
+    """Wall and CPU seconds (this process and its reaped children) of a block."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+    _t: tuple[float, float] = (0.0, 0.0)
+
+    @staticmethod
+    def _cpu() -> float:
+        # process_time: fine-grained, this process; os.times: children once reaped (pool workers)
+        t = os.times()
+        return time.process_time() + t.children_user + t.children_system
+
+    def __enter__(self) -> Clock:
+        self._t = (time.perf_counter(), self._cpu())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall += time.perf_counter() - self._t[0]
+        self.cpu += self._cpu() - self._t[1]
+
+
+@dataclass
+class Stage:
+    name: str
+    docs: int = 0
+    pages: int = 0
+    chars: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+    peak_rss: int = 0
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def add(self, clock: Clock, docs: int = 1, pages: int = 0, chars: int = 0) -> None:
+        self.docs += docs
+        self.pages += pages
+        self.chars += chars
+        self.wall += clock.wall
+        self.cpu += clock.cpu
+
+    def rate(self, what: str, cpu: bool = False) -> float | None:
+        secs = self.cpu if cpu else self.wall
+        n = getattr(self, what)
+        return n / secs if secs > 0 and n else None
+
+    def to_dict(self) -> dict:
+        d = {"name": self.name, "docs": self.docs, "pages": self.pages, "chars": self.chars,
+             "wall_s": round(self.wall, 3), "cpu_s": round(self.cpu, 3), "peak_rss_mb": round(self.peak_rss / 2**20, 1)}
+        for what in ("docs", "pages", "chars"):
+            for cpu in (False, True):
+                r = self.rate(what, cpu)
+                if r is not None:
+                    d[f"{what}_per_s{'_cpu' if cpu else ''}"] = round(r, 2)
+        if self.note:
+            d["note"] = self.note
+        d.update(self.extra)
+        return d
+
+
+# --------------------------------------------------------------------------------------------
+# the corpus
+
+
+def _shared_dir() -> Path:
+    from pipeline.evaluate import shared_dir
+
+    return shared_dir()
+
+
+def _has_text_layer(path: Path) -> bool:
+    """Every page of the PDF has a text layer (scans would measure OCR, not reading)."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except Exception:  # noqa: BLE001
+        return False
+    try:
+        for page in pdf:
+            tp = page.get_textpage()
+            text = tp.get_text_range()
+            tp.close()
+            page.close()
+            if sum(c.isalpha() for c in text) < 30:
+                return False
+        return True
+    finally:
+        pdf.close()
+
+
+def source_files(formats: tuple[str, ...]) -> list[Path]:
+    """The documents the corpus is made of: samples/, the dev set in each format, the shared corpus."""
+    shared = _shared_dir()
+    dev = shared / "eval" / "dev"
+    found: list[Path] = []
+    ext = {"pdf": ".pdf", "docx": ".docx", "txt": ".txt", "doc": ".doc"}
+    wanted = {ext[f] for f in formats}
+    samples = ROOT / "samples"
+    if samples.is_dir():
+        found += [p for p in sorted(samples.rglob("*")) if p.is_file() and p.suffix.lower() in wanted]
+    if "txt" in formats:
+        found += sorted((dev / "docs").glob("*.txt"))
+    for f in formats:
+        if f != "txt":
+            found += sorted((dev / "formats" / f).glob(f"*{ext[f]}"))
+    found += [p for p in sorted((shared / "corpus").glob("*")) if p.suffix.lower() in wanted and p.suffix != ".txt"]
+    by_format: dict[str, list[Path]] = {}
+    for p in found:
+        if p.suffix.lower() == ".pdf" and not _has_text_layer(p):
+            continue  # scanned: OCR has its own benchmark (scripts/bench_ocr.py)
+        by_format.setdefault(p.suffix.lower(), []).append(p)
+    # formats interleaved, so that any prefix of the corpus has every format
+    out: list[Path] = []
+    lists = [by_format[k] for k in sorted(by_format)]
+    for i in range(max((len(x) for x in lists), default=0)):
+        out += [x[i] for x in lists if i < len(x)]
+    return out
+
+
+def vary(data: bytes, suffix: str, i: int) -> bytes:
+    """The same document with other bytes (copy number ``i``), so its content hash differs."""
+    suffix = suffix.lower()
+    tag = f"minutes-bench {i}"
+    if suffix == ".pdf":
+        return data + f"\n%{tag}\n".encode()
+    if suffix == ".docx":
+        buf = io.BytesIO(data)
+        with zipfile.ZipFile(buf, "a") as z:
+            z.comment = tag.encode()
+        return buf.getvalue()
+    if suffix in (".txt", ".md"):
+        # trailing blanks only: the text the extractors see is unchanged
+        return data.rstrip(b"\n") + b"\n" + "".join(" " if b == "0" else "\t" for b in bin(i + 1)[2:]).encode() + b"\n"
+    return data + tag.encode()  # .doc: bytes after the compound file (LibreOffice ignores them)
+
+
+def build_corpus(n: int, out: Path, formats: tuple[str, ...] = ("pdf", "docx", "txt")) -> list[Path]:
+    """``n`` documents in ``out``: the source files round-robin, every one varied."""
+    sources = source_files(formats)
+    if not sources:
+        raise click.ClickException("No source documents: samples/ is empty and the shared dev set is missing.")
+    out.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for i in range(n):
+        src = sources[i % len(sources)]
+        dest = out / f"{i:05d}_{src.stem[:60]}{src.suffix.lower()}"
+        dest.write_bytes(vary(src.read_bytes(), src.suffix, i))
+        paths.append(dest)
+    return paths
+
+
+# --------------------------------------------------------------------------------------------
+# pdfplumber accounting inside the reader
+
+
+@contextlib.contextmanager
+def plumber_meter():
+    """Counts the pages pdfplumber parses (and the seconds it takes) while the block runs."""
+    import pdfplumber.page as pp
+
+    stats = {"pages": 0, "seconds": 0.0}
+    orig = pp.Page.parse_objects
+
+    def parse_objects(self):
+        t = time.perf_counter()
+        try:
+            return orig(self)
+        finally:
+            stats["pages"] += 1
+            stats["seconds"] += time.perf_counter() - t
+
+    pp.Page.parse_objects = parse_objects
+    try:
+        yield stats
+    finally:
+        pp.Page.parse_objects = orig
+
+
+# --------------------------------------------------------------------------------------------
+# databases
+
+
+class Databases:
+    """Fresh databases for the runs: SQLite files in a folder, or new databases on a PostgreSQL server."""
+
+    def __init__(self, folder: Path, base_url: str | None):
+        self.folder = folder
+        self.base = base_url if base_url and base_url.startswith("postgresql") else None
+        self.created: list[str] = []
+
+    def fresh(self, label: str) -> str:
+        if not self.base:
+            return f"sqlite:///{self.folder / f'{label}.db'}"
+        from sqlalchemy import create_engine, text
+
+        name = f"bench_{label}_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(self.base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        self.created.append(name)
+        return self.base.rsplit("/", 1)[0] + "/" + name
+
+    def drop_all(self) -> None:
+        if not self.base or not self.created:
+            return
+        from sqlalchemy import create_engine, text
+
+        from pipeline.store.db import open_store
+
+        open_store.cache_clear()
+        admin = create_engine(self.base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            for name in self.created:
+                with contextlib.suppress(Exception):
+                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def records(url: str) -> dict[str, tuple]:
+    """sha256 -> (status, pages, text length, sorted active items): what a run stored, comparable across runs."""
+    from sqlalchemy import select
+
+    from pipeline.store import open_store
+    from pipeline.store.models import Document, Item
+
+    sessions = open_store(url)
+    out: dict[str, tuple] = {}
+    with sessions() as s:
+        items: dict[int, list] = {}
+        for it in s.scalars(select(Item).where(Item.active.is_(True))):
+            items.setdefault(it.document_id, []).append(
+                (it.field, it.key, json.dumps(it.value, sort_keys=True, ensure_ascii=False), it.start, it.end, it.page))
+        for d in s.scalars(select(Document)):
+            out[d.sha256] = (d.status, d.pages, len(d.text or ""), tuple(sorted(items.get(d.id, []))))
+    sessions.kw["bind"].dispose()
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# the phases
+
+
+def measure_stages(paths: list[Path], url: str, sampler: RssSampler, say) -> tuple[dict[str, Stage], list[tuple[str, str]], list[Path]]:
+    """Read, normalize, NLP, extract, store, one document after another. Returns the stages,
+    (file name, normalized text) of each document, and the PDFs that were read."""
+    from extractors import extract_all, version_tag
+    from pipeline.nlp import make_doc
+    from pipeline.normalize import normalize
+    from pipeline.readers import read_bytes, sniff
+    from pipeline.store import open_store, repo
+
+    import hashlib
+
+    stages = {k: Stage(k) for k in ("read", "normalize", "nlp", "extract", "store")}
+    per_format: dict[str, Stage] = {}
+    texts: list[tuple[str, str]] = []
+    pdfs: list[Path] = []
+    sessions = open_store(url)
+    versions = version_tag()
+    # warm up the lazy parts (the segmenter's model, spaCy's vocabulary, lexicons): a one-off, reported apart
+    warm = Clock()
+    with warm:
+        make_doc("Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ 8.")
+        tiny = _tiny_text()
+        extract_all(make_doc(tiny.text), tiny, None)
+    sampler.reset()
+    with plumber_meter() as plumber:
+        for k, path in enumerate(paths):
+            data = path.read_bytes()
+            try:
+                fmt = sniff(data, path.name)
+            except Exception:  # noqa: BLE001
+                continue
+            c = Clock()
+            try:
+                with c:
+                    source = read_bytes(data, path.name)
+            except Exception as err:  # noqa: BLE001
+                say(f"  {path.name}: not read ({err})")
+                continue
+            pages = source.pages or 0
+            stages["read"].add(c, pages=pages)
+            per_format.setdefault(fmt, Stage(f"read {fmt}")).add(c, pages=pages)
+            if fmt == "pdf":
+                pdfs.append(path)
+            c = Clock()
+            with c:
+                text = normalize(source.blocks)
+            n = len(text.text)
+            stages["read"].chars += n
+            per_format[fmt].chars += n
+            stages["normalize"].add(c, pages=pages, chars=n)
+            c = Clock()
+            with c:
+                doc = make_doc(text.text)
+            stages["nlp"].add(c, pages=pages, chars=n)
+            c = Clock()
+            with c:
+                items = extract_all(doc, text, None)
+            stages["extract"].add(c, pages=pages, chars=n)
+            c = Clock()
+            with c, sessions() as s:
+                repo.save_analysis(s, hashlib.sha256(data).hexdigest(), path, len(data), source, text, items, versions)
+                s.commit()
+            stages["store"].add(c, pages=pages, chars=n)
+            texts.append((path.name, text.text))
+            if (k + 1) % 50 == 0:
+                say(f"  stages: {k + 1}/{len(paths)} documents")
+    sessions.kw["bind"].dispose()
+    for st in stages.values():
+        st.peak_rss = sampler.peak
+    stages["read"].extra["pdfplumber_pages_parsed"] = plumber["pages"]
+    stages["read"].extra["pdfplumber_seconds"] = round(plumber["seconds"], 3)
+    stages["nlp"].extra["warm_up_s"] = round(warm.wall, 3)
+    for fmt, st in sorted(per_format.items()):
+        st.peak_rss = sampler.peak
+        stages[f"read {fmt}"] = st
+    nx = Stage("nlp+extract", docs=stages["nlp"].docs, pages=stages["nlp"].pages, chars=stages["nlp"].chars,
+               wall=stages["nlp"].wall + stages["extract"].wall + stages["normalize"].wall,
+               cpu=stages["nlp"].cpu + stages["extract"].cpu + stages["normalize"].cpu, peak_rss=sampler.peak,
+               note="normalize + segmentation + extraction")
+    stages["nlp+extract"] = nx
+    return stages, texts, pdfs
+
+
+def _tiny_text():
+    from pipeline.model import Block
+    from pipeline.normalize import normalize
+
+    return normalize([Block(text="Ngày 4 tháng 4 năm 2022, Tỉnh ủy tổ chức Hội nghị.", kind="paragraph")])
+
+
+def baseline_pdfplumber(pdfs: list[Path], max_pages: int) -> Stage:
+    """pdfplumber ``extract_text`` alone on the corpus' PDF pages (the first ``max_pages``)."""
+    import pdfplumber
+
+    st = Stage("pdfplumber extract_text")
+    for path in pdfs:
+        if st.pages >= max_pages:
+            break
+        c = Clock()
+        with c, pdfplumber.open(str(path)) as pdf:
+            chars = 0
+            n = 0
+            for page in pdf.pages[: max_pages - st.pages]:
+                chars += len(page.extract_text() or "")
+                n += 1
+        st.add(c, pages=n, chars=chars)
+    return st
+
+
+def baseline_underthesea(texts: list[tuple[str, str]], max_chars: int) -> tuple[Stage, Stage]:
+    """underthesea ``ner`` and ``word_tokenize`` over the same lines (the first ``max_chars`` characters)."""
+    from underthesea import ner, word_tokenize
+
+    lines: list[str] = []
+    total = 0
+    for _, text in texts:
+        for line in text.split("\n"):
+            if line.strip():
+                lines.append(line)
+                total += len(line) + 1
+                if total >= max_chars:
+                    break
+        if total >= max_chars:
+            break
+    ner("Hội nghị lần thứ 8.")  # load the model outside the clock
+    out = []
+    for name, fn in (("underthesea ner", ner), ("underthesea word_tokenize", word_tokenize)):
+        st = Stage(name)
+        c = Clock()
+        with c:
+            for line in lines:
+                fn(line)
+        st.add(c, docs=0, chars=sum(len(x) + 1 for x in lines))
+        out.append(st)
+    return out[0], out[1]
+
+
+def plain_loop(paths: list[Path], url: str) -> Clock:
+    """The same stage functions as the flow, in a plain loop, one process."""
+    from extractors import version_tag
+    from pipeline.config import max_bytes
+    from pipeline.ingest import ingest_file
+    from pipeline.store import open_store
+
+    c = Clock()
+    with c:
+        sessions = open_store(url)
+        versions = version_tag()
+        for p in paths:
+            ingest_file(p, sessions, versions=versions, max_bytes=max_bytes())
+    sessions.kw["bind"].dispose()
+    return c
+
+
+def run_flow(paths: list[Path], url: str, workers: int) -> tuple[Clock, dict]:
+    from flows.ingest import ingest_flow
+
+    c = Clock()
+    with c:
+        summary = ingest_flow(paths=[str(p) for p in paths], db_url=url, workers=workers)
+    return c, summary
+
+
+def start_prefect_api() -> tuple[float, str]:
+    """Start (or reach) Prefect's API before the flows are timed; seconds it took and how."""
+    from pipeline.config import prepare_prefect
+
+    prepare_prefect()
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    t = time.perf_counter()
+    how = "server at PREFECT_API_URL" if PREFECT_API_URL.value() else "temporary local server"
+    with get_client(sync_client=True) as client:
+        client.api_healthcheck()
+    return time.perf_counter() - t, how
+
+
+def cold_ingest(folder: Path, url: str, workers: int, state_dir: str | None) -> tuple[float, int, dict, str]:
+    """``minutes ingest FOLDER`` in a new process: wall seconds, peak RSS of its process tree, summary."""
+    out = folder.parent / f"{folder.name}-summary.json"
+    env = dict(os.environ)
+    if state_dir:
+        env["MINUTES_STATE_DIR"] = state_dir
+    cmd = [sys.executable, "-m", "pipeline.cli", "ingest", str(folder), "--db", url, "-q", "--json", str(out),
+           "--workers", str(workers)]
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = RssSampler(proc.pid, interval=0.2)
+    with sampler:
+        try:
+            _, err = proc.communicate(timeout=3600)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+    wall = time.perf_counter() - t
+    summary = json.loads(out.read_text()) if out.exists() else {}
+    return wall, sampler.peak, summary, (err or "")[-2000:] if proc.returncode else ""
+
+
+# --------------------------------------------------------------------------------------------
+# the command
+
+
+def _fmt_rate(x: float | None, unit: str) -> str:
+    if x is None:
+        return "-"
+    return f"{x:,.0f} {unit}" if x >= 100 else f"{x:,.1f} {unit}"
+
+
+def _mb(b: int) -> str:
+    return f"{b / 2**20:,.0f} MB"
+
+
+@click.command()
+@click.option("--docs", "n_docs", type=int, default=200, show_default=True, help="Documents in the corpus.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None, help="Also write every figure as JSON here.")
+@click.option("--workers", type=int, default=None, help="Workers for the parallel run [default: the number of cores].")
+@click.option("--formats", default=DEFAULT_FORMATS, show_default=True,
+              help=f"Comma-separated formats in the corpus ({', '.join(FORMATS)}; doc needs LibreOffice).")
+@click.option("--stage-docs", type=int, default=200, show_default=True,
+              help="Documents measured stage by stage (the first N of the corpus).")
+@click.option("--baseline-pages", type=int, default=60, show_default=True,
+              help="PDF pages given to pdfplumber extract_text (its rate is compared, not its total).")
+@click.option("--ner-chars", type=int, default=20000, show_default=True,
+              help="Characters given to underthesea ner (its rate is compared, not its total).")
+@click.option("--e2e-pages", type=int, default=300, show_default=True,
+              help="PDF pages (about) in the cold `minutes ingest` run; 0 skips it.")
+@click.option("--db", "db_base", default=None,
+              help="sqlite (default: files in a temporary folder) or a PostgreSQL URL whose server gets fresh databases.")
+@click.option("--skip-flow", is_flag=True, help="Stages and baselines only (no Prefect runs).")
+@click.option("--keep", type=click.Path(file_okay=False), default=None, help="Build the corpus and databases here and keep them.")
+def bench(n_docs: int, json_out: str | None, workers: int | None, formats: str, stage_docs: int,
+          baseline_pages: int, ner_chars: int, e2e_pages: int, db_base: str | None, skip_flow: bool,
+          keep: str | None) -> None:
+    """Benchmark: per stage and end to end, pages/s, chars/s, documents/s, peak RSS, and ratios
+    (PDF reading vs pdfplumber, Prefect flow vs plain loop, unchanged re-run vs first run,
+    NLP + extraction vs underthesea ner, N workers vs 1), all measured in this run."""
+    from pipeline.config import default_workers, prepare_prefect
+
+    prepare_prefect()
+    workers = workers or default_workers()
+    fmts = tuple(f.strip() for f in formats.split(",") if f.strip())
+    bad = [f for f in fmts if f not in FORMATS]
+    if bad:
+        raise click.BadParameter(f"unknown format(s): {', '.join(bad)}", param_hint="--formats")
+    work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="minutes-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+
+    def say(msg: str) -> None:
+        click.echo(msg, err=True)
+
+    result: dict = {"docs": n_docs, "workers": workers, "cores": os.cpu_count(), "formats": list(fmts),
+                    "load_average_start": list(os.getloadavg())}
+    dbs = Databases(work, db_base)
+    t_all = time.perf_counter()
+    try:
+        with RssSampler() as sampler:
+            say(f"building a corpus of {n_docs} documents in {work / 'corpus'}")
+            paths = build_corpus(n_docs, work / "corpus", fmts)
+            stage_paths = paths[:stage_docs]
+            say(f"stages over {len(stage_paths)} documents (one process)…")
+            stages, texts, pdfs = measure_stages(stage_paths, dbs.fresh("stages"), sampler, say)
+            say(f"baselines: pdfplumber on up to {baseline_pages} pages, underthesea ner on {ner_chars:,} chars…")
+            plumber = baseline_pdfplumber(pdfs, baseline_pages) if pdfs else None
+            ner_st, wt_st = baseline_underthesea(texts, ner_chars)
+            result["stages"] = {k: v.to_dict() for k, v in stages.items()}
+            result["baselines"] = {"pdfplumber_extract_text": plumber.to_dict() if plumber else None,
+                                   "underthesea_ner": ner_st.to_dict(), "underthesea_word_tokenize": wt_st.to_dict()}
+            ratios: dict[str, float | None] = {}
+            rpdf = stages.get("read pdf")
+            if rpdf and plumber:
+                ratios["pdf_read_vs_pdfplumber"] = _ratio(rpdf.rate("pages", True), plumber.rate("pages", True))
+                ratios["pdf_read_vs_pdfplumber_wall"] = _ratio(rpdf.rate("pages"), plumber.rate("pages"))
+            ratios["nlp_extract_vs_ner"] = _ratio(stages["nlp+extract"].rate("chars", True), ner_st.rate("chars", True))
+            ratios["nlp_extract_vs_word_tokenize"] = _ratio(stages["nlp+extract"].rate("chars", True),
+                                                            wt_st.rate("chars", True))
+            result["ratios"] = ratios
+            if not skip_flow:
+                e2e: dict = {}
+                say("end to end: plain loop of ingest_file (no Prefect)…")
+                sampler.reset()
+                url_loop = dbs.fresh("loop")
+                loop = plain_loop(paths, url_loop)
+                e2e["plain_loop"] = _run_dict(loop, n_docs, sampler.peak)
+                say("end to end: Prefect API…")
+                api_s, how = start_prefect_api()
+                e2e["prefect_api_start_s"] = round(api_s, 2)
+                e2e["prefect_api"] = how
+                say("end to end: Prefect flow, 1 worker…")
+                sampler.reset()
+                url1 = dbs.fresh("flow1")
+                c1, s1 = run_flow(paths, url1, 1)
+                e2e["flow_1_worker"] = _run_dict(c1, n_docs, sampler.peak, s1)
+                say("end to end: the same folder again (unchanged)…")
+                sampler.reset()
+                c_re, s_re = run_flow(paths, url1, 1)
+                e2e["rerun_unchanged"] = _run_dict(c_re, n_docs, sampler.peak, s_re)
+                say(f"end to end: Prefect flow, {workers} workers…")
+                sampler.reset()
+                urlw = dbs.fresh(f"flow{workers}")
+                cw, sw = run_flow(paths, urlw, workers)
+                e2e[f"flow_{workers}_workers"] = _run_dict(cw, n_docs, sampler.peak, sw)
+                e2e[f"flow_{workers}_workers"]["cpu_use_of_cores"] = round(cw.cpu / (cw.wall * (os.cpu_count() or 1)), 2)
+                r1 = records(url1)
+                e2e["identical_records"] = {"flow_1_vs_plain_loop": r1 == records(url_loop),
+                                            f"flow_{workers}_vs_1_worker": r1 == records(urlw)}
+                result["end_to_end"] = e2e
+                ratios["flow_vs_plain_loop"] = _ratio(c1.wall, loop.wall)
+                ratios["flow_overhead"] = round(c1.wall / loop.wall - 1, 3) if loop.wall else None
+                ratios["flow_with_api_start_vs_plain_loop"] = _ratio(c1.wall + api_s, loop.wall)
+                ratios["rerun_vs_first_run"] = _ratio(c_re.wall, c1.wall)
+                ratios[f"speedup_{workers}_workers"] = _ratio(c1.wall, cw.wall)
+                if e2e_pages and pdfs:
+                    folder = work / "e2e-pdf"
+                    folder.mkdir(exist_ok=True)
+                    pages = 0
+                    import pypdfium2 as pdfium
+
+                    for i, p in enumerate(pdfs * 20):  # copies (varied again) when the corpus has few PDF pages
+                        if pages >= e2e_pages:
+                            break
+                        n = len(pdfium.PdfDocument(str(p)))
+                        (folder / f"{i:05d}_{p.name}").write_bytes(vary(p.read_bytes(), ".pdf", 100000 + i))
+                        pages += n
+                    say(f"end to end: cold `minutes ingest` of {pages} PDF pages in a new process…")
+                    wall, peak, summary, err = cold_ingest(folder, dbs.fresh("cold"), workers, None)
+                    cold = {"pages": pages, "files": summary.get("files"), "status": summary.get("status"),
+                            "wall_s": round(wall, 2), "pages_per_s": round(pages / wall, 2) if wall else None,
+                            "peak_rss_mb": round(peak / 2**20, 1)}
+                    if err:
+                        cold["error"] = err
+                    if plumber and plumber.rate("pages"):
+                        cold["pdfplumber_extract_text_s_estimated"] = round(pages / plumber.rate("pages"), 2)
+                        ratios["cold_ingest_vs_pdfplumber"] = _ratio(pages / plumber.rate("pages"), wall)
+                    e2e["cold_minutes_ingest_pdf"] = cold
+            result["peak_rss_mb"] = round(sampler.peak / 2**20, 1)
+    finally:
+        dbs.drop_all()
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+    result["seconds"] = round(time.perf_counter() - t_all, 1)
+    result["load_average_end"] = list(os.getloadavg())
+    print_report(result)
+    if json_out:
+        Path(json_out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if not a or not b:
+        return None
+    return round(a / b, 3)
+
+
+def _run_dict(c: Clock, n_docs: int, peak: int, summary: dict | None = None) -> dict:
+    d = {"wall_s": round(c.wall, 2), "cpu_s": round(c.cpu, 2), "docs_per_s": round(n_docs / c.wall, 2) if c.wall else None,
+         "peak_rss_mb": round(peak / 2**20, 1)}
+    if summary:
+        d["status"] = summary.get("status")
+        d["chars"] = summary.get("chars")
+        pages = sum(o.get("pages") or 0 for o in summary.get("outcomes", []))
+        d["pages"] = pages
+        if c.wall:
+            d["pages_per_s"] = round(pages / c.wall, 2)
+            d["chars_per_s"] = round((summary.get("chars") or 0) / c.wall, 0)
+    return d
+
+
+def print_report(r: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console(width=max(Console().width, 150))
+    t = Table(title=f"minutes bench: {r['docs']} documents ({', '.join(r['formats'])}), {r['cores']} cores, "
+                    f"load {r['load_average_start'][0]:.1f}→{r['load_average_end'][0]:.1f}")
+    for col in ("stage", "docs", "pages", "chars", "wall s", "cpu s", "docs/s", "pages/s (cpu)", "chars/s (cpu)", "peak RSS"):
+        t.add_column(col, justify="left" if col == "stage" else "right")
+    rows = list(r["stages"].values()) + [b for b in r["baselines"].values() if b]
+    for s in rows:
+        t.add_row(s["name"], str(s["docs"] or ""), str(s["pages"] or ""), f"{s['chars']:,}" if s["chars"] else "",
+                  f"{s['wall_s']:.2f}", f"{s['cpu_s']:.2f}", _fmt_rate(s.get("docs_per_s"), ""),
+                  _fmt_rate(s.get("pages_per_s_cpu"), ""), _fmt_rate(s.get("chars_per_s_cpu"), ""),
+                  f"{s['peak_rss_mb']:,.0f} MB")
+    con.print(t)
+    rd = r["stages"]["read"]
+    if rd.get("pdfplumber_pages_parsed"):
+        con.print(f"reader: pdfplumber parsed {rd['pdfplumber_pages_parsed']} pages in {rd['pdfplumber_seconds']} s "
+                  f"(tables/ruled pages)")
+    e2e = r.get("end_to_end")
+    if e2e:
+        t = Table(title="end to end (whole corpus)")
+        for col in ("run", "wall s", "cpu s", "docs/s", "pages/s", "chars/s", "peak RSS", "status"):
+            t.add_column(col, justify="left" if col in ("run", "status") else "right")
+        for k, v in e2e.items():
+            if isinstance(v, dict) and "wall_s" in v:
+                t.add_row(k, f"{v['wall_s']:.2f}", str(v.get("cpu_s", "")), str(v.get("docs_per_s") or ""),
+                          str(v.get("pages_per_s") or ""), f"{v['chars_per_s']:,.0f}" if v.get("chars_per_s") else "",
+                          f"{v['peak_rss_mb']:,.0f} MB", json.dumps(v.get("status") or {}))
+        con.print(t)
+        con.print(f"Prefect API ({e2e['prefect_api']}) ready in {e2e['prefect_api_start_s']} s; "
+                  f"identical records: {e2e['identical_records']}")
+    t = Table(title="ratios (same run)")
+    t.add_column("ratio")
+    t.add_column("value", justify="right")
+    t.add_column("target")
+    targets = {"pdf_read_vs_pdfplumber": "≥ 10×", "nlp_extract_vs_ner": "≥ 30,000 chars/s per core (≈ 9× ner)",
+               "flow_overhead": "≤ 0.10", "rerun_vs_first_run": "≤ 0.05", "cold_ingest_vs_pdfplumber": "≥ 5×",
+               f"speedup_{r['workers']}_workers": "both cores used"}
+    for k, v in r["ratios"].items():
+        t.add_row(k, "-" if v is None else f"{v:,.3f}", targets.get(k, ""))
+    con.print(t)
+    con.print(f"peak RSS (this process and its children): {r.get('peak_rss_mb', 0):,.0f} MB; {r['seconds']} s in all")

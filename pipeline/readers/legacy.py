@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # --- TCVN3 (ABC) ------------------------------------------------------------
 # Each vowel series: its codes for acute, grave, hook, tilde, dot below.
@@ -242,6 +243,7 @@ def _strip_tone(w: str) -> str:
     return unicodedata.normalize("NFC", d)
 
 
+@lru_cache(maxsize=65536)
 def is_vietnamese_syllable(word: str) -> bool:
     """A rough check that ``word`` spells one Vietnamese syllable."""
     w = word.lower()

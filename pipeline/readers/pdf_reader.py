@@ -7,8 +7,9 @@
   "Số: ..." on the left, motto and "..., ngày ... tháng ... năm ..." on the
   right) is split by the gap between the columns: the left column's lines
   come out as one block, then the right column's.
-* Tables: only on pages with enough ruling lines (path objects) is
-  pdfplumber asked for tables; their cells become ``table_cell`` blocks.
+* Tables: on pages with ruling lines, ruled tables are found from the
+  page's vector lines through pdfium (``pdf_tables``; pdfplumber only if
+  that fails); their cells become ``table_cell`` blocks.
 * Page numbers, running headers/footers repeated across pages and
   digital-signature stamps ("Ký bởi", "Thời gian ký", "Cơ quan:", ...) become
   ``furniture`` blocks (kept, not fed to NLP).
@@ -31,7 +32,9 @@ from typing import Callable
 
 from pipeline.model import Block, ReadError, SourceDoc
 from pipeline.readers import legacy
+from pipeline.readers.header import _doc_type as doc_type_of
 from pipeline.readers.header import parse_header
+from pipeline.readers.pdf_tables import find_tables
 
 #: pdfium is not thread-safe: every call into it holds this lock.
 PDFIUM_LOCK = threading.RLock()
@@ -47,6 +50,7 @@ class Line:
     top: float  # distance from the top of the page
     bottom: float
     column: str | None = None  # "left"/"right" in the first page's header
+    chars: list | None = None  # (char, left, right) when the text layer gave them
 
 
 @dataclass
@@ -94,7 +98,7 @@ def text_problem(text: str) -> str | None:
     singles = sum(len(w) == 1 for w in words)
     if len(words) >= 20 and singles / len(words) > 0.35:
         return "spaced letters"
-    lower = [w for w in words if not w.isupper() or len(w) > 5]
+    lower = [w for w in words[:600] if not w.isupper() or len(w) > 5]
     if len(lower) >= 20:
         valid = sum(legacy.is_vietnamese_syllable(w) for w in lower)
         non_ascii = sum(any(ord(c) > 127 for c in w) for w in lower)
@@ -126,15 +130,22 @@ def _page_lines(textpage, height: float) -> list[list[tuple[str, float, float, f
     lines: list[list[tuple[str, float, float, float, float]]] = []
     cur: list[tuple[str, float, float, float, float]] = []
     last = None
-    for i, ch in enumerate(text if aligned else textpage.get_text_range(0, n)):
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    rect = raw.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
+    get_box = raw.FPDFText_GetLooseCharBox
+    tp_raw = textpage.raw
+    for i, ch in enumerate(text if aligned else ""):
         if ch in "\r\n":
             if cur:
                 lines.append(cur)
                 cur = []
             continue
-        if not aligned:
-            break
-        l, b, r, t = textpage.get_charbox(i, loose=True)
+        get_box(tp_raw, i, rect_ref)
+        l, b, r, t = rect.left, rect.bottom, rect.right, rect.top
         if r - l <= 0 and t - b <= 0 and ch == " ":
             # a generated space: give it the previous char's box
             if last:
@@ -158,8 +169,8 @@ def _segments(chars, gap_factor: float = 3.5) -> list[Line]:
     chars = [c for c in chars if c[3] >= c[1]]
     if not chars:
         return []
-    widths = [c[3] - c[1] for c in chars if c[0].strip() and c[3] > c[1]]
-    cw = statistics.median(widths) if widths else 5.0
+    widths = sorted(c[3] - c[1] for c in chars if c[3] > c[1] and c[0] != " ")
+    cw = widths[len(widths) // 2] if widths else 5.0
     out: list[Line] = []
     seg = [chars[0]]
     last_right = chars[0][3] if chars[0][0].strip() else None
@@ -177,9 +188,12 @@ def _segments(chars, gap_factor: float = 3.5) -> list[Line]:
 
 def _line(chars) -> Line:
     text = "".join(c[0] for c in chars)
-    vis = [c for c in chars if c[0].strip()] or chars
-    return Line(text=re.sub(r"\s+", " ", text).strip(), x0=min(c[1] for c in vis), x1=max(c[3] for c in vis),
-                top=statistics.median(c[2] for c in vis), bottom=statistics.median(c[4] for c in vis))
+    vis = [c for c in chars if c[0] != " "] or chars
+    tops = sorted(c[2] for c in vis)
+    bottoms = sorted(c[4] for c in vis)
+    return Line(text=" ".join(text.split()), x0=min(c[1] for c in vis), x1=max(c[3] for c in vis),
+                top=tops[len(tops) // 2], bottom=bottoms[len(bottoms) // 2],
+                chars=[(c[0], c[1], c[3]) for c in chars])
 
 
 # --------------------------------------------------------------------------------
@@ -208,7 +222,7 @@ def _split_header(lines: list[Line], width: float, height: float) -> tuple[list[
         center = (ln.x0 + ln.x1) / 2
         same_row = [x for x in lines if abs(x.top - ln.top) < 2]
         centered = abs(center - mid) < 0.08 * width and ln.x0 < mid - 20 and ln.x1 > mid + 20
-        if centered and len(same_row) == 1 and head:
+        if head and ((centered and len(same_row) == 1) or doc_type_of(ln.text)):
             break  # the title line: the header is over
         head.append(ln)
         i += 1
@@ -217,7 +231,7 @@ def _split_header(lines: list[Line], width: float, height: float) -> tuple[list[
         # the header ends a little below the right column's last line; a left-aligned
         # title further down is not part of it
         heights = sorted(x.bottom - x.top for x in head if x.bottom > x.top) or [12.0]
-        limit = max(x.bottom for x in rights) + 1.5 * heights[len(heights) // 2]
+        limit = max(x.bottom for x in rights) + 2.2 * heights[len(heights) // 2]
         cut = next((k for k, x in enumerate(head) if x.top > limit), len(head))
         i -= len(head) - cut
         head = head[:cut]
@@ -228,12 +242,49 @@ def _split_header(lines: list[Line], width: float, height: float) -> tuple[list[
     # both columns must sit side by side somewhere (a real two-column header)
     if not any(abs(a.top - b.top) < 30 for a in lefts for b in rights):
         return None
-    for x in lefts:
-        x.column = "left"
-    for x in rights:
-        x.column = "right"
-    ordered = sorted(lefts, key=lambda x: (x.top, x.x0)) + sorted(rights, key=lambda x: (x.top, x.x0))
-    return ordered, lines[i:]
+    # short pieces that come later in the content stream but sit inside the header
+    # (numbers and dates stamped by signing software as form fields) join their row
+    bottom = max(x.bottom for x in head) + 2
+    rest = []
+    for x in lines[i:]:
+        if x.bottom <= bottom and len(x.text) <= 40 and x.top >= min(h.top for h in head) - 2:
+            (lefts if (x.x0 + x.x1) / 2 < mid else rights).append(x)
+        else:
+            rest.append(x)
+    ordered = _rows(lefts, "left") + _rows(rights, "right")
+    return ordered, rest
+
+
+def _rows(lines: list[Line], column: str) -> list[Line]:
+    """Lines of one header column, pieces on the same row joined left to right.
+
+    A short piece lying inside a row (a number stamped into "Số:    /KH-...")
+    is put where it sits between that row's characters."""
+    out: list[Line] = []
+    for x in sorted(lines, key=lambda x: (x.top, x.x0)):
+        prev = out[-1] if out else None
+        if prev and (abs(x.top - prev.top) < 3 or prev.top - 1 <= (x.top + x.bottom) / 2 <= prev.bottom + 1):
+            out[-1] = _merge_row(prev, x, column)
+        else:
+            x.column = column
+            out.append(x)
+    return out
+
+
+def _merge_row(a: Line, b: Line, column: str) -> Line:
+    if b.x0 < a.x0:
+        a, b = b, a
+    chars = None
+    if a.chars is not None and b.chars is not None:
+        # interleave the characters by position; a space marks each piece's edges
+        pieces = [(c[1], c[0]) for c in a.chars] + [(b.x0 - 0.01, " ")] + \
+                 [(c[1], c[0]) for c in b.chars] + [(b.x1 + 0.01, " ")]
+        pieces.sort(key=lambda p: p[0])
+        text = " ".join("".join(p[1] for p in pieces).split())
+        chars = [(ch, x, x) for x, ch in pieces]
+    else:
+        text = f"{a.text} {b.text}"
+    return Line(text, min(a.x0, b.x0), max(a.x1, b.x1), a.top, max(a.bottom, b.bottom), column, chars)
 
 
 def _paragraphs(lines: list[Line], width: float) -> list[list[Line]]:
@@ -331,6 +382,12 @@ def _read_text_page(pdf, index: int, data: bytes,
     res = PageResult(number=index + 1)
     with PDFIUM_LOCK:
         page = pdf[index]
+        if raw.FPDFPage_GetAnnotCount(page.raw) > 0:
+            # form fields and stamps (a number or date filled in at signing) carry text in
+            # their appearance: flatten them into the page so the text layer has them
+            if raw.FPDFPage_Flatten(page.raw, raw.FLAT_NORMALDISPLAY) == raw.FLATTEN_SUCCESS:
+                page.close()
+                page = pdf[index]
         width, height = page.get_size()
         textpage = page.get_textpage()
         raw_lines = _page_lines(textpage, height)
@@ -350,6 +407,13 @@ def _read_text_page(pdf, index: int, data: bytes,
                     vlines += 1
                 elif w > 8 and h > 8:
                     boxes += 1
+        tables = []
+        table_error = False
+        if (hlines >= 2 and vlines >= 2) or boxes >= 1:
+            try:
+                tables = find_tables(page, height)
+            except Exception:
+                table_error = True
     all_text = "\n".join("".join(c[0] for c in ln) for ln in raw_lines)
     font = None
     if legacy.looks_like_tcvn3(all_text):
@@ -362,28 +426,40 @@ def _read_text_page(pdf, index: int, data: bytes,
         res.lines = [x for ln in raw_lines for x in _segments(ln) if x.text]
         return res, problem, n_images > 0
 
-    # tables on ruled pages
-    tables = []
-    ruled = (hlines >= 2 and vlines >= 2) or boxes >= 3
-    if ruled and plumber is not None:
+    # tables on ruled pages (pdfplumber only if the quick finder failed)
+    if table_error and plumber is not None:
         doc = plumber()
         if doc is not None:
             tables = _tables(data, index, doc)
     cell_blocks: list[tuple[float, Block]] = []
     if tables:
         kept = []
+        in_table: list[list[list]] = [[] for _ in tables]  # per table: its lines' chars
         for ln in raw_lines:
-            kept.append([c for c in ln if not any(_chars_in([c], tb[0]) for tb in tables)])
+            rest_chars = []
+            per_table: list[list] = [[] for _ in tables]
+            for c in ln:
+                cx, cy = (c[1] + c[3]) / 2, (c[2] + c[4]) / 2
+                for k, (bx, _rows) in enumerate(tables):
+                    if bx[0] - 1 <= cx <= bx[2] + 1 and bx[1] - 1 <= cy <= bx[3] + 1:
+                        per_table[k].append(c)
+                        break
+                else:
+                    rest_chars.append(c)
+            kept.append(rest_chars)
+            for k, chars in enumerate(per_table):
+                if chars:
+                    in_table[k].append(chars)
         for tno, (bbox, rows) in enumerate(tables):
             for ri, row in enumerate(rows):
                 for ci, cell in enumerate(row):
                     if cell is None:
                         continue
                     texts = []
-                    for ln in raw_lines:
+                    for ln in in_table[tno]:
                         inside = _chars_in(ln, cell)
                         if inside:
-                            texts.append(re.sub(r"\s+", " ", "".join(c[0] for c in inside)).strip())
+                            texts.append(" ".join("".join(c[0] for c in inside).split()))
                     text = " ".join(t for t in texts if t)
                     if text:
                         cell_blocks.append((bbox[1] + ri * 0.001 + ci * 0.00001,
@@ -409,21 +485,27 @@ def _layout(res: PageResult, repeated: set[str]) -> None:
     lines = []
     for ln in res.lines:
         edge = ln.top < 0.12 * height or ln.bottom > 0.88 * height
-        if edge and (_key(ln.text) in repeated or _PAGE_NO_RE.match(ln.text)):
+        if edge and _key(ln.text) in repeated:
             positioned.append((ln.top, Block(ln.text, kind="furniture", page=page_no, font=font, **extra)))
         else:
             lines.append(ln)
-    rest = lines
     if page_no == 1:
         split = _split_header(lines, width, height)
         if split:
-            head, rest = split
+            head, lines = split
             for col in ("left", "right"):
                 col_lines = [x for x in head if x.column == col]
                 if col_lines:
                     positioned.append((col_lines[0].top - 1000 + (0 if col == "left" else 1),
                                        Block("\n".join(x.text for x in col_lines), kind="paragraph",
                                              page=page_no, font=font, **extra)))
+    rest = []
+    for ln in lines:
+        edge = ln.top < 0.12 * height or ln.bottom > 0.88 * height
+        if edge and _PAGE_NO_RE.match(ln.text):
+            positioned.append((ln.top, Block(ln.text, kind="furniture", page=page_no, font=font, **extra)))
+        else:
+            rest.append(ln)
     for para in _paragraphs(rest, width):
         text = _join(para)
         positioned.append((para[0].top, Block(text, kind=_kind(text), page=page_no, font=font, **extra)))

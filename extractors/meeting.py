@@ -66,6 +66,8 @@ NOT_PUB_RE = re.compile(r"hôm nay\s*:?\s*$", re.IGNORECASE)
 YEAR_WORD_RE = re.compile(r"(?<!\w)năm\s+((?:19|20)\d{2})(?!\d)")
 ORG_BAD_RE = re.compile(r"(?<!\w)(?:đồng chí|đ/c|ông|bà)(?!\w)|^(?:các|những|mỗi|từng|hằng|hàng)\s", re.IGNORECASE)
 ORG_HEAD_RE = re.compile(r"^[A-ZĐÀ-Ỹ]")
+DOC_TYPE_START_RE = re.compile(rf"^(?:{lexicon_regex('doc_types')})(?!\w)", re.IGNORECASE)
+REF_NUMBER_RE = re.compile(r"\d+\s*[-/]\s*[A-ZĐ][A-Za-zĐđ]*\s*[/-]\s*[A-ZĐ]")
 BODY_START_RE = re.compile(rf"^(?:{lexicon_regex('body_heads')})(?!\w)", re.IGNORECASE)
 
 
@@ -187,6 +189,8 @@ def _clean_org(org: str) -> str | None:
         return None
     if not ORG_HEAD_RE.match(org) and not BODY_START_RE.match(org):
         return None
+    if DOC_TYPE_START_RE.match(org) or REF_NUMBER_RE.search(org):
+        return None  # "Hướng dẫn số 38-HD/… của Ban": a document, not a body
     if len(org.split()) < 2 and not org.isupper():
         return org if org[:1].isupper() else None
     return org
@@ -256,7 +260,7 @@ DATELINE_LEAD_RE = re.compile(r"(?:^|\s)(?:[A-ZĐÀ-Ỹ][\w]*\s*){1,4},\s*$")
 
 def _sentence_opening(lead: str, phrase: str) -> bool:
     """Does the time phrase open a sentence (after ``lead``, the text from the line start)?"""
-    if re.search(r"(?:\d|số|ngày|[A-ZĐ]/[A-ZĐ]+)\s*$", lead, re.IGNORECASE):
+    if re.search(r"(?:\d|số|ngày|[A-ZĐ]/[A-ZĐ]+\s*,?)\s*$", lead, re.IGNORECASE):
         return False  # "Nghị quyết số 21-NQ/TW ngày 16-6-2022": an issue date
     if AGENCY_TAG_RE.match(lead):
         return True

@@ -51,6 +51,7 @@ RUN_RE = re.compile(rf"(?<![\w.'’-])(?:{SYL})(?: {SYL})*(?![\w'’])")
 SYL_RE = re.compile(SYL)
 
 SURNAMES = frozenset(lexicon("surnames"))
+NON_NAME = frozenset(lexicon("non_name_syllables"))
 RANKS = lexicon_regex("person_ranks")
 HONORIFICS = lexicon_regex("person_honorifics")
 ROLE_HEADS = lexicon_regex("role_heads")
@@ -80,7 +81,7 @@ _STOP = [
     r"và đ/c", r"và ông", r"và bà", r"và lãnh đạo", r"và đại diện", r"thăm", r"chúc mừng", r"gửi", r"nhắc",
     r"trả lời", r"khen", r"động viên", r"đề xuất", r"tuyên bố", r"ký", r"chụp", r"trò chuyện", r"tiếp",
     r"khai giảng", r"quyết định", r"nhận định", r"thừa nhận", r"bồi dưỡng", r"tâm sự", r"kể", r"phụ trách",
-    r"năm \d", r"trong", r"khi", r"thì", r"người", r"vì", r"để", r"nên", r"(?<!\d )tuổi",
+    r"năm \d", r"điện thoại", r"số điện thoại", r"email", r"ĐT", r"di động", r"fax", r"trong", r"khi", r"thì", r"người", r"vì", r"để", r"nên", r"(?<!\d )tuổi",
 ]
 STOP_RE = re.compile(r"(?<![\w])(?:" + "|".join(_STOP) + r")(?![\w])")
 TERM_RE = re.compile(r"[;:!?\n\"“”|]|\.(?=\s|$)|\s[-–—]\s*(?=[a-zà-ỹđ])|[-–—](?=[a-zà-ỹđ])")
@@ -267,6 +268,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         start = offs[i]
         end = run.end()
         name = s[start:end]
+        if any(x in NON_NAME for x in name_sylls) or ROLE_START_RE.match(name):
+            continue
         if i > k0:
             explicit = False  # the honorific belongs to the first part of the run
             hon = None

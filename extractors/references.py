@@ -28,7 +28,7 @@ NAME = f"{FIELD}@{VERSION}"
 
 _UP = "A-ZĐÀ-ỸÂĂÊÔƠƯ"
 _CODE = rf"[{_UP}][A-Za-zĐđ]{{0,5}}"  # KH, QĐi, CTr, QyĐ, NQLT
-_ISSUER = rf"[{_UP}][{_UP}0-9a-z]{{0,14}}"
+_ISSUER = rf"[{_UP}][{_UP}0-9]{{0,14}}(?:[a-z]{{1,2}}(?![a-zà-ỹ]))?"  # UBND, ĐUK, TTg
 _NUM = r"\d{1,5}[a-z]?"
 
 # party style: 165-KH/ĐUK, 08 -QĐi/TW, 09 KH/ĐU, 06-HD/BTGĐUK, 01-QĐ/TW-ĐU
@@ -37,7 +37,7 @@ _PARTY = (rf"(?P<pn>{_NUM})(?P<psep>\s*[-–—‐]\s*|\s)(?P<pcode>{_CODE})\s*/
 # state style: 30/2020/NĐ-CP, 58/KH-THPTCL2, 40/2004/QH11
 _STATE = (rf"(?P<sn>\d{{1,5}})\s*/\s*(?:(?P<syear>(?:19|20)\d{{2}})\s*/\s*)?"
           rf"(?P<scode>{_CODE})(?P<siss>(?:\s*-\s*{_ISSUER})+|(?<=\d{{4}}/[A-Z]{{2}})\d{{1,2}})")
-NUMBER_RE = re.compile(rf"(?<![\w/.\-])(?:{_PARTY}|{_STATE})(?![\w/])")
+NUMBER_RE = re.compile(rf"(?<![\w/.\-])(?:{_PARTY}|{_STATE})(?:(?![\w/])|(?=ngày))")
 
 _TYPES = lexicon_regex("doc_types")
 TYPE_BEFORE_RE = re.compile(

@@ -101,3 +101,8 @@ def test_plans_and_instructions_are_not_meetings():
                "Các chi bộ tổ chức hội nghị học tập chuyên đề trong quý II.") is None
     assert run("Mỗi cơ sở Đoàn tổ chức ít nhất một buổi tọa đàm về lý tưởng cách mạng.") is None
     assert run("") is None
+
+
+def test_a_cited_document_is_not_an_organizer():
+    assert run("Căn cứ Quy định số 12-QĐ/TW, ngày 3/4/2025, Hướng dẫn số 7-HD/BTCTW của Ban Tổ chức tổ chức "
+               "hội nghị lấy ý kiến.") is None

@@ -99,3 +99,13 @@ def test_uppercase_signature():
 
 def test_a_name_alone_without_a_title_above_is_not_a_signer():
     assert run("Tin mới\nTrần Hữu Nghĩa") == {}
+
+
+def test_contact_details_end_a_role():
+    got = run("Đầu mối liên hệ: bà Kiều Thị Hạnh, chuyên viên Phòng Tổ chức, số điện thoại 0987 654 321.")
+    assert got == {"Kiều Thị Hạnh": ["chuyên viên Phòng Tổ chức"]}
+
+
+def test_titles_are_not_names():
+    assert run("Ý kiến của đồng chí Phó Trưởng Ban Thường trực được ghi nhận.") == {}
+    assert run("kết nạp đoàn viên ưu tú của Đoàn Thanh niên Cộng sản Hồ Chí Minh vào Đảng") == {}

@@ -102,3 +102,10 @@ def test_nothing_to_find():
     assert run("Ngày 16-6-2022, tỷ lệ đạt 98/100 điểm; số điện thoại 0912-345-678.") == []
     assert run("Chỉ thị 05 của Bộ Chính trị được triển khai sâu rộng.") == []
     assert run("Nhiệt độ 30/25 độ C, khu vực COVID-19 đã ổn định.") == []
+
+
+def test_number_glued_to_the_next_word():
+    items = run("Thực hiện Kế hoạch số 15/KH-THCSngày 02/02/2026 của nhà trường; Quyết định số 88/QĐ-TTg.")
+    got = by_number(items)
+    assert got["15/KH-THCS"]["date"] == "2026-02-02"
+    assert got["88/QĐ-TTg"]["type"] == "Quyết định"

@@ -1,0 +1,161 @@
+"""The deployments ``minutes serve`` runs in one long-lived process (Prefect's ``serve``).
+
+Orchestration only; the work is in ``flows.ingest`` and ``pipeline.watch``.
+
+* ``minutes-ingest/nightly``: the ingest flow over the archive folders on a
+  cron schedule. At most one run at a time (``concurrency_limit=1``); each
+  run publishes its summary as a markdown artifact; a run killed halfway is
+  simply run again: documents are keyed by content, so nothing doubles.
+* ``minutes-watch/inbox``: the watcher as a long-running flow run (each burst
+  of files is a child ``minutes-ingest`` run). ``serve_all`` starts it and
+  starts it again if it ends, so staff's inbox is always watched.
+
+The deployments use module entrypoints (``flows.ingest.ingest_flow``), so
+the same deployments run on a Prefect work pool on any machine where the
+project is installed (see docs/operations.md). The database URL is not a
+parameter (parameters are shown in the UI): flow runs read
+``MINUTES_DATABASE_URL`` from their environment.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime, timezone as tz
+
+from pipeline.config import prepare_prefect
+
+prepare_prefect()
+
+from prefect import flow, serve  # noqa: E402
+from prefect.schedules import Cron  # noqa: E402
+from prefect.types.entrypoint import EntrypointType  # noqa: E402
+
+from flows.ingest import ingest_flow  # noqa: E402
+
+log = logging.getLogger("minutes.serve")
+
+NIGHTLY = "nightly"
+WATCH = "inbox"
+WATCH_FLOW = "minutes-watch"
+
+
+@flow(name=WATCH_FLOW, log_prints=True)
+def watch_flow(root: str, db_url: str | None = None, settle: float | None = None, burst: int | None = None,
+               workers: int | None = None, limit_bytes: int | None = None) -> dict:
+    """Watch ROOT/inbox/ until stopped (SIGTERM from the runner, or a cancel in the UI); returns the counts."""
+    from pipeline.watch.watcher import WatchSettings, run_watcher
+
+    _forward_logs()
+    kwargs = {k: v for k, v in {"settle": settle, "burst": burst, "workers": workers}.items() if v is not None}
+    return run_watcher(WatchSettings(root=root, db_url=db_url, limit_bytes=limit_bytes, **kwargs))
+
+
+def _forward_logs() -> None:
+    """The watcher's one line per file to stderr and to the flow run's logs in the UI."""
+    logger = logging.getLogger("minutes")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    if not any(isinstance(h, logging.StreamHandler) for h in logger.handlers):
+        h = logging.StreamHandler()
+        h.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        logger.addHandler(h)
+    try:
+        from prefect.logging.handlers import APILogHandler
+
+        if not any(isinstance(h, APILogHandler) for h in logger.handlers):
+            logger.addHandler(APILogHandler())
+    except Exception:  # noqa: BLE001 - logs in the UI are a nicety
+        pass
+
+
+def build_deployments(archive: list[str], watch_root: str | None, cron: str, timezone: str = "Asia/Ho_Chi_Minh",
+                      workers: int | None = None, limit_bytes: int | None = None) -> list:
+    out = []
+    if archive:
+        params = {"paths": list(archive)}
+        if workers:
+            params["workers"] = workers
+        if limit_bytes:
+            params["limit_bytes"] = limit_bytes
+        out.append(ingest_flow.to_deployment(
+            name=NIGHTLY, schedules=[Cron(cron, timezone=timezone)], parameters=params, concurrency_limit=1,
+            description="Ingest the archive folders (scheduled batch). Re-running adds no duplicates.",
+            tags=["minutes", "batch"], entrypoint_type=EntrypointType.MODULE_PATH))
+    if watch_root:
+        params = {"root": watch_root}
+        if limit_bytes:
+            params["limit_bytes"] = limit_bytes
+        out.append(watch_flow.to_deployment(
+            name=WATCH, parameters=params,
+            description="Watch ROOT/inbox/ and ingest each file dropped there (started and kept running by serve).",
+            tags=["minutes", "watch"], entrypoint_type=EntrypointType.MODULE_PATH))
+    return out
+
+
+ACTIVE = ["SCHEDULED", "PENDING", "RUNNING", "PAUSED", "CANCELLING"]
+
+
+def keep_watching(stop: threading.Event, name: str = f"{WATCH_FLOW}/{WATCH}", period: float = 15.0) -> None:
+    """Keep exactly one run of the watcher deployment going while ``serve`` runs.
+
+    Runs left active by an earlier serve that died are cancelled first (this
+    process is the only one serving the deployment); then a new run is
+    created whenever ours has ended, backing off while it keeps failing.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (DeploymentFilter, DeploymentFilterId, FlowRunFilter,
+                                                FlowRunFilterState, FlowRunFilterStateType)
+    from prefect.client.schemas.objects import StateType
+    from prefect.states import Cancelled
+
+    started = datetime.now(tz.utc)
+    ours = None
+    cleaned = False
+    delay = 0.0
+    while not stop.wait(delay):
+        delay = period
+        try:
+            with get_client(sync_client=True) as client:
+                dep = client.read_deployment_by_name(name)
+                if not cleaned:
+                    stale = client.read_flow_runs(
+                        deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[dep.id])),
+                        flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
+                            type=FlowRunFilterStateType(any_=[StateType(s) for s in ACTIVE]))))
+                    for fr in stale:
+                        if fr.created and fr.created < started:
+                            client.set_flow_run_state(fr.id, Cancelled(message="left over by an earlier serve"),
+                                                      force=True)
+                    cleaned = True
+                if ours is not None:
+                    state = client.read_flow_run(ours).state
+                    if state is None or not state.is_final():
+                        continue
+                    log.warning("the watcher run ended (%s); starting it again", state.name)
+                    if state.is_failed() or state.is_crashed():
+                        delay = min(600.0, period * 4)
+                run = client.create_flow_run_from_deployment(dep.id, tags=["watch"])
+                ours = run.id
+                log.info("watcher run %s started", run.name)
+        except Exception as err:  # noqa: BLE001 - the API may not be up yet, the deployment not yet registered
+            log.debug("watcher supervisor: %s", err)
+            delay = 2.0 if ours is None else period
+            time.sleep(0)
+
+
+def serve_all(archive: list[str], watch_root: str | None, cron: str, timezone: str = "Asia/Ho_Chi_Minh",
+              workers: int | None = None, limit_bytes: int | None = None) -> None:
+    """Serve the deployments until SIGINT/SIGTERM (the runner stops its flow runs on the way out)."""
+    deployments = build_deployments(archive, watch_root, cron, timezone, workers, limit_bytes)
+    stop = threading.Event()
+    if watch_root:
+        threading.Thread(target=keep_watching, args=(stop,), name="keep-watching", daemon=True).start()
+    for d in deployments:
+        log.info("serving %s/%s%s", d.flow_name, d.name,
+                 f" on '{cron}' ({timezone})" if d.name == NIGHTLY else "")
+    try:
+        serve(*deployments, print_starting_message=False)
+    finally:
+        stop.set()

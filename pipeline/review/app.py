@@ -378,9 +378,10 @@ def _span(form: dict[str, str], text: str) -> tuple[int | None, int | None]:
         return None, None
     if not (0 <= s < e <= len(text)):
         raise forms.FormError("Đoạn chọn nằm ngoài văn bản; hãy chọn lại.")
-    while s < e and text[s].isspace():
+    trim = " \t\n\"'“”‘’«»,;:"  # spaces and the quotes around a name are not part of it (SCHEMA.md)
+    while s < e and text[s] in trim:
         s += 1
-    while e > s and text[e - 1].isspace():
+    while e > s and text[e - 1] in trim:
         e -= 1
     return (s, e) if s < e else (None, None)
 

@@ -211,10 +211,12 @@ def decide(session: Session, doc: Document, field: str, key: str, action: str, r
         raise ReviewError(f"Trường không hợp lệ: {field}")
     comment = (comment or "").strip() or None
     review = current_review(session, doc.id, field, key)
-    if (review.version if review else 0) != version:
-        raise Conflict(review)
     item = session.scalar(select(Item).where(Item.document_id == doc.id, Item.active.is_(True), Item.field == field,
                                              Item.key == key).order_by(Item.id).limit(1))
+    if action == "add" and (review is not None or item is not None):
+        raise ReviewError("Mục này đã có trong danh sách.")
+    if (review.version if review else 0) != version:
+        raise Conflict(review)
     before = None
     if review is not None:
         before = review.value if review.state != "rejected" else None

@@ -56,6 +56,9 @@ RANKS = lexicon_regex("person_ranks")
 HONORIFICS = lexicon_regex("person_honorifics")
 ROLE_HEADS = lexicon_regex("role_heads")
 PLACE_WORDS = lexicon_regex("place_words")
+ADMIN_BEFORE_RE = re.compile(rf"(?<!\w)(?:{lexicon_regex('admin_units')})\s*$")
+ADMIN_START_RE = re.compile(rf"(?:{lexicon_regex('admin_units')}|{PLACE_WORDS})(?!\w)")
+BARE_TITLES = frozenset(t.casefold() for t in lexicon("titles_needing_body"))
 
 _RANK_SEQ = rf"(?:(?:{RANKS})(?:\s*[,.\-–]\s*|\s+))*(?:{RANKS})"
 HONORIFIC_BEFORE_RE = re.compile(
@@ -158,10 +161,12 @@ def _person_start(piece: str) -> bool:
     return len(sylls) >= 2 and sylls[0] in SURNAMES
 
 
-def _roles_after(s: str, pos: int) -> tuple[list[str], int]:
+def _roles_after(s: str, pos: int, paren: bool = False) -> tuple[list[str], int]:
     """Roles in apposition starting at ``pos`` (just after a name)."""
     m = AGE_RE.match(s, pos)
-    if m:
+    if paren:
+        pass
+    elif m:
         pos = m.end()
     else:
         m = APPOS_SEP_RE.match(s[pos:pos + 5])
@@ -190,6 +195,9 @@ def _roles_after(s: str, pos: int) -> tuple[list[str], int]:
             continue
         if _person_start(piece) or EVENT_START_RE.match(piece) or len(piece.split()) > 8 or not roles:
             break
+        if not (piece[:1].isupper() or piece[:1].isdigit() or ADMIN_START_RE.match(piece)
+                or re.search(rf"\s[{UP}]", piece)):
+            break  # "…, phong trào": a lowercase clause, not part of a body's name
         roles[-1] = roles[-1] + ", " + piece
     roles = [_clean(r) for r in roles]
     return [r for r in roles if r and len(r) <= 160], end
@@ -206,6 +214,10 @@ def _roles_in_paren(s: str, pos: int) -> tuple[list[str], int]:
         return [], pos
     if not (ROLE_START_RE.match(inner) or re.match(r"(?:Học viện|Trường|Viện|Bộ|Sở|Ban|Ủy ban|Hội|Trung tâm|Đại học|Công ty|Báo)\b", inner)):
         return [], pos
+    if ROLE_START_RE.match(inner):
+        roles, _ = _roles_after(inner, 0, paren=True)
+        if roles:
+            return roles, j + 1
     return [_clean(inner)], j + 1
 
 
@@ -217,7 +229,7 @@ def _role_before(s: str, name_start: int) -> str | None:
     clause = window[clause_lo:]
     for m in ROLE_HEAD_RE.finditer(clause):
         between = clause[m.start():]
-        if STOP_RE.search(between) or HONORIFIC_BEFORE_RE.search(between[m.end() - m.start():]) and False:
+        if STOP_RE.search(between) or re.search(r"\s(?:và|với)\s", between):
             continue
         role = _clean(between)
         # strip a trailing honorific / rank ("Bí thư Tỉnh ủy, đồng chí")
@@ -242,8 +254,12 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             k0, hon_in_run = 1, True
         before = s[max(0, run.start() - 60):run.start()]
         place = PLACE_BEFORE_RE.search(before) is not None
+        admin_person = False
         if place and not hon_in_run:
-            k0 = 2  # the first syllables name the place
+            if ADMIN_BEFORE_RE.search(before) and len(sylls) == 3 and sylls[0] in SURNAMES:
+                admin_person = True  # "Chủ tịch UBND tỉnh Trần Văn A": a place has two syllables
+            else:
+                k0 = 2  # the first syllables name the place
         sub = sylls[k0:]
         hon = HONORIFIC_BEFORE_RE.search(before) if k0 == 0 else None
         if hon and hon.group("hon") and hon.group("hon")[0].isupper() and len(hon.group("hon")) <= 4 \
@@ -286,6 +302,10 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             # only a title before: a place after a title ("Bí thư Tỉnh ủy Hà Giang") is common
             if len(name_sylls) < 3 or not has_surname:
                 continue
+            if role_pre is None or role_pre.casefold() in BARE_TITLES:
+                continue
+        if admin_person and not role_pre:
+            continue
         if not has_surname and not (explicit and roles_after):
             continue
         roles = ([role_pre] if role_pre else []) + roles_after
@@ -296,7 +316,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         elif explicit and has_surname:
             conf = 0.88 if len(name_sylls) >= 3 else 0.8
         elif role_pre:
-            conf = 0.85
+            conf = 0.75 if admin_person else 0.85
         else:
             conf = 0.7
         key = fold(name)

@@ -109,3 +109,22 @@ def test_contact_details_end_a_role():
 def test_titles_are_not_names():
     assert run("Ý kiến của đồng chí Phó Trưởng Ban Thường trực được ghi nhận.") == {}
     assert run("kết nạp đoàn viên ưu tú của Đoàn Thanh niên Cộng sản Hồ Chí Minh vào Đảng") == {}
+
+
+def test_roles_in_parentheses_are_split():
+    got = run("Đến dự có đồng chí Âu Văn Thịnh (Ủy viên BTV Huyện ủy, Trưởng Ban Tổ chức Huyện ủy) và lãnh đạo các xã.")
+    assert got == {"Âu Văn Thịnh": ["Ủy viên BTV Huyện ủy", "Trưởng Ban Tổ chức Huyện ủy"]}
+
+
+def test_name_after_an_administrative_unit():
+    got = run("Bí thư Huyện ủy Lục Văn Thành và Chủ tịch UBND huyện Nông Đức Hậu trao cờ thi đua.")
+    assert got == {"Lục Văn Thành": ["Bí thư Huyện ủy"], "Nông Đức Hậu": ["Chủ tịch UBND huyện"]}
+
+
+def test_lowercase_clause_after_a_role_is_not_part_of_it():
+    got = run("Theo ông Triệu Văn Lộc, Chủ tịch Hội Cựu chiến binh xã, phong trào đã lan tỏa rộng khắp.")
+    assert got == {"Triệu Văn Lộc": ["Chủ tịch Hội Cựu chiến binh xã"]}
+
+
+def test_a_bare_title_alone_does_not_make_a_person():
+    assert run("Lời dạy của Chủ tịch Tôn Đức Minh vẫn còn nguyên giá trị.") == {}

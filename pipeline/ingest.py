@@ -14,17 +14,20 @@ duplicates.
 from __future__ import annotations
 
 import hashlib
+import random
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.model import ReadError
 from pipeline.readers import DEFAULT_MAX_BYTES, read_bytes, sniff
 from pipeline.store import repo
+from pipeline.store.models import Document
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".docx", ".doc", ".pdf", ".rtf"}
 IGNORED_PREFIXES = ("~$", ".~lock.", ".")
@@ -101,55 +104,88 @@ def ingest_file(path: str | Path, sessions: sessionmaker[Session], *, versions: 
         return Outcome(str(path), "failed", reason=f"The file cannot be opened: {err.strerror or err}.",
                        error_kind="unreadable", seconds=time.perf_counter() - t0)
     sha = hashlib.sha256(data).hexdigest()
-    for attempt in range(3):
+    return _ingest_bytes(path, data, sha, sessions, versions, force, t0, analyze)
+
+
+#: attempts at a database step before the error is raised (another writer, a dropped connection)
+ATTEMPTS = 6
+
+
+def _retrying(step):
+    """Run a short database step, again after an IntegrityError (another process stored the same
+    row meanwhile: the next attempt sees it) or an OperationalError (locked, deadlock, connection
+    lost), with a growing, jittered pause."""
+    for attempt in range(ATTEMPTS):
         try:
-            return _ingest_bytes(path, data, sha, sessions, versions, force, t0, analyze)
-        except IntegrityError:
-            # another process stored the same content meanwhile: take its row
-            if attempt == 2:
+            return step()
+        except (IntegrityError, OperationalError):
+            if attempt == ATTEMPTS - 1:
                 raise
-        except OperationalError:
-            # a transient database error (locked, connection dropped): retry
-            if attempt == 2:
-                raise
-            time.sleep(0.5 * (attempt + 1))
+            time.sleep(random.uniform(0.05, 0.25) * (attempt + 1))
     raise AssertionError("unreachable")
 
 
+def _is_current(doc, versions: str, force: bool) -> bool:
+    return doc is not None and not force and doc.status == "done" and doc.extractor_versions == versions
+
+
+def _locked_document(session: Session, sha: str):
+    """The document row for ``sha``, locked until the transaction ends (PostgreSQL; SQLite
+    serializes writers by itself)."""
+    return session.scalar(select(Document).where(Document.sha256 == sha).with_for_update())
+
+
+def _seen(session: Session, doc, path: Path, sha: str, t0: float) -> Outcome:
+    is_dup = repo.record_file(session, doc, path)
+    session.commit()
+    return Outcome(str(path), "duplicate" if is_dup else "unchanged", sha, doc.id,
+                   items=_count(repo.active_items(session, doc.id)),
+                   seconds=time.perf_counter() - t0, chars=len(doc.text or ""), pages=doc.pages)
+
+
 def _ingest_bytes(path, data, sha, sessions, versions, force, t0, analyze) -> Outcome:
-    with sessions() as session:
-        doc = repo.document_by_sha(session, sha)
-        if doc is not None and not force:
-            if doc.status == "done" and doc.extractor_versions == versions:
-                is_dup = repo.record_file(session, doc, path)
-                session.commit()
-                return Outcome(str(path), "duplicate" if is_dup else "unchanged", sha, doc.id,
-                               items=_count(repo.active_items(session, doc.id)),
-                               seconds=time.perf_counter() - t0, chars=len(doc.text or ""), pages=doc.pages)
-            if doc.status == "done" and doc.blocks:
-                a = analyze(repo.source_blocks(doc))
-                doc = repo.save_analysis(session, sha, path, len(data), a.source, a.text, a.items, versions)
-                session.commit()
-                return Outcome(str(path), "reextracted", sha, doc.id, items=_count(a.items),
-                               seconds=time.perf_counter() - t0, chars=len(a.text.text), pages=a.source.pages)
-        try:
-            source = read_bytes(data, path.name)
-            a = analyze(source)
-        except ReadError as err:
-            session.rollback()
-            return _fail(sessions, path, sha, len(data), err, t0, data)
-        except Exception as err:  # a reader or extractor bug must not stop the batch
-            session.rollback()
-            return _fail(sessions, path, sha, len(data),
-                         ReadError(f"The file could not be processed ({type(err).__name__}: {err}).", "error"), t0, data)
-        doc = repo.save_analysis(session, sha, path, len(data), source, a.text, a.items, versions)
-        session.commit()
-        return Outcome(str(path), "done", sha, doc.id, items=_count(a.items), seconds=time.perf_counter() - t0,
-                       chars=len(a.text.text), pages=source.pages)
+    """Look (short transaction), analyze (no transaction open: it takes seconds), then write
+    with the document's row locked and its state checked again: two processes given the same
+    bytes at once store one document, and the later one records its path."""
+
+    def look():
+        with sessions() as session:
+            doc = repo.document_by_sha(session, sha)
+            if _is_current(doc, versions, force):
+                return _seen(session, doc, path, sha, t0), None
+            if doc is not None and not force and doc.status == "done" and doc.blocks:
+                return None, repo.source_blocks(doc)
+            return None, None
+
+    done, stored = _retrying(look)
+    if done is not None:
+        return done
+    status = "reextracted" if stored is not None else "done"
+    try:
+        source = stored if stored is not None else read_bytes(data, path.name)
+        a = analyze(source)
+    except ReadError as err:
+        return _fail(sessions, path, sha, len(data), err, t0, data, versions)
+    except Exception as err:  # a reader or extractor bug must not stop the batch
+        return _fail(sessions, path, sha, len(data),
+                     ReadError(f"The file could not be processed ({type(err).__name__}: {err}).", "error"), t0, data,
+                     versions)
+
+    def write():
+        with sessions() as session:
+            doc = _locked_document(session, sha)
+            if _is_current(doc, versions, force=False) and not force:
+                return _seen(session, doc, path, sha, t0)  # another process stored it meanwhile
+            doc = repo.save_analysis(session, sha, path, len(data), source, a.text, a.items, versions)
+            session.commit()
+            return Outcome(str(path), status, sha, doc.id, items=_count(a.items), seconds=time.perf_counter() - t0,
+                           chars=len(a.text.text), pages=source.pages)
+
+    return _retrying(write)
 
 
 def _fail(sessions, path: Path, sha: str | None, size: int, err: ReadError, t0: float,
-          data: bytes | None = None) -> Outcome:
+          data: bytes | None = None, versions: str | None = None) -> Outcome:
     sha = sha or hashlib.sha256(data or b"").hexdigest()
     fmt = None
     if data:
@@ -157,11 +193,18 @@ def _fail(sessions, path: Path, sha: str | None, size: int, err: ReadError, t0: 
             fmt = sniff(data, path.name)
         except ReadError:
             pass
-    with sessions() as session:
-        doc = repo.save_failure(session, sha, path, size, err.reason, err.kind, fmt)
-        session.commit()
-        return Outcome(str(path), "failed", sha, doc.id, reason=err.reason, error_kind=err.kind,
-                       seconds=time.perf_counter() - t0)
+
+    def write():
+        with sessions() as session:
+            doc = _locked_document(session, sha)
+            if versions and _is_current(doc, versions, force=False):
+                return _seen(session, doc, path, sha, t0)  # another process read it: keep its result
+            doc = repo.save_failure(session, sha, path, size, err.reason, err.kind, fmt)
+            session.commit()
+            return Outcome(str(path), "failed", sha, doc.id, reason=err.reason, error_kind=err.kind,
+                           seconds=time.perf_counter() - t0)
+
+    return _retrying(write)
 
 
 def _file_sha256(path: Path) -> str:

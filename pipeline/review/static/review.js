@@ -108,7 +108,7 @@
     const next = (action === 'accept' || action === 'reject') && uid ? nextUid(uid) : null;
     let res;
     try {
-      res = await fetch(form.action, { method: 'POST', body: data, credentials: 'same-origin',
+      res = await fetch(form.getAttribute('action'), { method: 'POST', body: data, credentials: 'same-origin',
         headers: { 'X-Requested-With': 'fetch', 'X-CSRF-Token': csrf() } });
     } catch (err) {
       alert('Không gửi được: ' + err);

@@ -144,6 +144,7 @@ def test_pdf_tables(corpus):
     assert {c.page for c in cells} <= set(range(1, src.pages + 1))
 
 
+@pytest.mark.slow
 def test_pdf_speed_text_layer(corpus):
     """Text-layer PDFs are read with pypdfium2: well above pdfplumber's ~5 pages/s."""
     files = ["legal_006_huongdan38.pdf", "legal_007_quydinh294.pdf", "legal_008_huongdan06.pdf"]
@@ -217,7 +218,10 @@ def _dev_pairs(dev: Path, fmt: str, limit: int | None):
 
 
 @pytest.mark.parametrize("fmt,limit,min_recall", [
-    ("docx", None, 0.995), ("pdf", None, 0.99), ("tcvn3", None, 0.995),
+    ("docx", 8, 0.995), ("pdf", 8, 0.99), ("tcvn3", 8, 0.995),
+    pytest.param("docx", None, 0.995, marks=pytest.mark.slow),
+    pytest.param("pdf", None, 0.99, marks=pytest.mark.slow),
+    pytest.param("tcvn3", None, 0.995, marks=pytest.mark.slow),
     pytest.param("doc", 6, 0.995, marks=pytest.mark.slow),
     pytest.param("scan", 3, 0.85, marks=pytest.mark.slow),
 ])

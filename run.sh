@@ -48,8 +48,13 @@ setup_python() {
     python3 -m venv "$VENV"
   fi
   log "installing Python packages (first time takes a few minutes)"
-  "$VENV/bin/python" -m pip install -q --upgrade pip 2>&1 | grep -v -i warning || true
-  "$VENV/bin/python" -m pip install -q -e ".[test]" 2>&1 | grep -v -i warning || true
+  mkdir -p output
+  if ! { "$VENV/bin/python" -m pip install -q --upgrade pip && "$VENV/bin/python" -m pip install -q -e ".[test]"; } \
+      > output/pip-install.log 2>&1; then
+    tail -30 output/pip-install.log >&2
+    log "pip install failed (full log: output/pip-install.log)"
+    exit 1
+  fi
   "$VENV/bin/python" -c "import pipeline, extractors, flows, underthesea, spacy, prefect" \
     || { log "Python set-up failed"; exit 1; }
   echo "$want" > "$stamp"

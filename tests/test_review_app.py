@@ -182,7 +182,7 @@ def test_actions_history_add_and_mark_reviewed(site):
     html = c.get(f"/documents/{doc}").text
     assert "Chấp nhận" in html and "Bác bỏ" in html and "Sửa" in html and "Đánh dấu đã duyệt" in html
     assert 'class="hl f-people' in html and 'id="span-i' in html  # spans highlighted in the field's colour
-    accept = item_form(html, '">215 ·')
+    accept = item_form(html, "<b>215 đảng viên</b>")
     assert c.post(f"/documents/{doc}/items", data={**accept, "action": "accept", "csrf_token": token}).status_code == 303
     reject = item_form(html, "12-BC/ĐU")
     r = c.post(f"/documents/{doc}/items", data={**reject, "action": "reject", "csrf_token": token,
@@ -193,7 +193,7 @@ def test_actions_history_add_and_mark_reviewed(site):
                                                  "v_roles": "Phó Bí thư Thường trực Đảng ủy\nỦy viên Ban Thường vụ",
                                                  "comment": "đủ chức vụ"})
     assert r.status_code == 303
-    bad = c.post(f"/documents/{doc}/items", data={**item_form(html, '">18 ·'),
+    bad = c.post(f"/documents/{doc}/items", data={**item_form(html, "<b>18 chi bộ</b>"),
                                                    "action": "edit", "csrf_token": token, "v_value": "mười tám",
                                                    "v_unit": "chi bộ"})
     assert bad.status_code == 400 and "không phải là một số" in bad.text

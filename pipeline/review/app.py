@@ -59,18 +59,39 @@ def fmt_time(dt: datetime | None) -> str:
     return dt.astimezone(UTC).strftime("%d/%m/%Y %H:%M UTC")
 
 
-def fmt_value(field: str, value: dict[str, Any] | None) -> str:
-    """One line for a value: the primary attribute, then the others."""
+def value_parts(field: str, value: dict[str, Any] | None) -> tuple[str, list[tuple[str, str]]]:
+    """(headline, [(label, text), …]) for a value: "215 đảng viên", [("Chủ thể", "Toàn Đảng bộ")]."""
     if not value:
-        return "—"
-    parts = []
-    for a in forms.ATTRS.get(field, []):
-        s = forms.show(a, value.get(a.name))
-        if s:
-            parts.append(s if a.primary else f"{a.label.split(' (')[0]}: {s}")
-    extra = [f"{k}: {v}" for k, v in value.items() if k not in {a.name for a in forms.ATTRS.get(field, [])}
-             and v not in (None, "", [])]
-    return " · ".join(parts + extra) or "—"
+        return "—", []
+    attrs = {a.name: a for a in forms.ATTRS.get(field, [])}
+    shown: set[str] = set()
+
+    def s(name: str) -> str:
+        shown.add(name)
+        return forms.show(attrs[name], value.get(name)) if name in attrs else str(value.get(name) or "")
+
+    if field == "pledges":
+        head = s("value") + ("%" if value.get("kind") == "percent" else "")
+        if value.get("total") not in (None, ""):
+            head += "/" + s("total")
+        head = f"{head} {s('unit')}".strip()
+        shown.add("kind")
+    elif field == "references":
+        head = " ".join(x for x in (s("type"), s("number")) if x)
+    else:
+        head = s(forms.primary(field)) if field in forms.ATTRS else ""
+    rest = []
+    for name, a in attrs.items():
+        if name not in shown and value.get(name) not in (None, "", []):
+            rest.append((a.label.split(" (")[0], forms.show(a, value.get(name))))
+    rest += [(k, str(v)) for k, v in value.items() if k not in attrs and v not in (None, "", [])]
+    return head or "—", rest
+
+
+def fmt_value(field: str, value: dict[str, Any] | None) -> str:
+    """One line for a value: the headline, then the other attributes."""
+    head, rest = value_parts(field, value)
+    return " · ".join([head] + [f"{k}: {v}" for k, v in rest]) if value else "—"
 
 
 def safe_next(target: str | None) -> str:
@@ -89,7 +110,8 @@ def create_app(db_url: str | None = None, secret: str | None = None, sessions: s
     env.globals.update(FIELDS=FIELDS, FIELD_LABELS=forms.FIELD_LABELS, STATE_LABELS=forms.STATE_LABELS,
                        DOC_STATE_LABELS=forms.DOC_STATE_LABELS, ACTION_LABELS=forms.ACTION_LABELS,
                        ATTRS=forms.ATTRS, KIND_LABELS=forms.KIND_LABELS, FIELD_COLORS=FIELD_COLORS)
-    env.filters.update(time=fmt_time, value=lambda v, field: fmt_value(field, v), show=forms.show, input_value=forms.input_value,
+    env.filters.update(time=fmt_time, value=lambda v, field: fmt_value(field, v),
+                       parts=lambda v, field: value_parts(field, v), show=forms.show, input_value=forms.input_value,
                        pct=lambda x: "" if x is None else f"{x:.0%}", jsonish=lambda v: json.dumps(v, ensure_ascii=False))
 
     def get_db() -> Iterator[Session]:

@@ -333,3 +333,44 @@ def test_secret_is_generated_once_and_kept(tmp_path, monkeypatch):
     assert load_secret() == first and len(first) >= 40
     monkeypatch.setenv("MINUTES_SECRET", "from-the-environment")
     assert load_secret() == "from-the-environment"
+
+
+def test_behind_a_proxy_below_a_path(site):
+    """`minutes review --root-path /duyet` behind a proxy that strips /duyet: links, redirects and the
+    cookie carry the prefix (a real uvicorn, as the proxy would call it)."""
+    import socket
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(site["app"], host="127.0.0.1", port=port, root_path="/duyet",
+                                        proxy_headers=True, log_level="warning"))
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    while not srv.started:
+        time.sleep(0.05)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        r = httpx.get(f"{base}/documents?state=new", headers={"X-Forwarded-Proto": "https"})
+        assert r.status_code == 303 and r.headers["location"] == "/duyet/login?next=%2Fdocuments%3Fstate%3Dnew"
+        r = httpx.get(f"{base}/login", headers={"X-Forwarded-Proto": "https"})
+        cookie = r.headers["set-cookie"]
+        assert "Path=/duyet" in cookie and "Secure" in cookie
+        assert 'action="/duyet/login"' in r.text and 'href="/duyet/static/review.css"' in r.text
+        session = cookie.split(";")[0]
+        r = httpx.post(f"{base}/login", headers={"Cookie": session},
+                       data={"username": "lan", "password": PASSWORD, "csrf_token": csrf_of(r.text),
+                             "next": "/documents?state=new"})
+        assert r.status_code == 303 and r.headers["location"] == "/duyet/documents?state=new"
+        session = r.headers["set-cookie"].split(";")[0]
+        page = httpx.get(f"{base}/documents", headers={"Cookie": session})
+        assert page.status_code == 200 and f'href="/duyet/documents/{site["doc"]}"' in page.text
+        assert 'aria-current="page">Tài liệu' in page.text
+    finally:
+        srv.should_exit = True
+        t.join(10)

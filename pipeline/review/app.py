@@ -94,6 +94,14 @@ def fmt_value(field: str, value: dict[str, Any] | None) -> str:
     return " · ".join([head] + [f"{k}: {v}" for k, v in rest]) if value else "—"
 
 
+def route_path(request: Request) -> str:
+    """The request's path below the root path (``--root-path`` behind a proxy)."""
+    path, root = request.url.path, request.scope.get("root_path") or ""
+    if root and (path == root or path.startswith(root + "/")):
+        path = path[len(root):] or "/"
+    return path
+
+
 def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
@@ -153,7 +161,7 @@ def create_app(db_url: str | None = None, secret: str | None = None, sessions: s
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("Referrer-Policy", "same-origin")
         h.setdefault("X-Frame-Options", "DENY")
-        if request.url.path != "/static" and not request.url.path.startswith("/static/"):
+        if not route_path(request).startswith("/static/"):
             h.setdefault("Cache-Control", "no-store")
         return response
 
@@ -174,12 +182,13 @@ def create_app(db_url: str | None = None, secret: str | None = None, sessions: s
     def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         ctx.setdefault("user", None)
         return templates.TemplateResponse(request, name, {
-            "csrf": request.state.session["csrf"], "u": lambda p, **q: url(request, p, **q), **ctx},
+            "csrf": request.state.session["csrf"], "u": lambda p, **q: url(request, p, **q),
+            "here": route_path(request), **ctx},
             status_code=status)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, _exc: LoginRequired):
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target = route_path(request) + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(url(request, "/login", next=target if request.method == "GET" else None),
                                 status_code=303)
 

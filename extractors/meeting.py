@@ -39,7 +39,7 @@ _DM = (r"(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})(?:\s*[/.\-]\s*(?P<y>(?:19|20)\
        r"|(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})(?:\s*(?:,\s*)?năm\s+(?P<y2>(?:19|20)\d{2}))?")
 TIME_RE = re.compile(
     r"(?<!\w)(?:(?:sáng|chiều|tối|trưa|đêm)(?:\s+(?:nay|qua|hôm qua))?\s*,?\s*(?:(?:hôm\s+)?ngày\s*)?"
-    r"|(?:hôm nay|hôm qua)\s*,?\s*(?:ngày\s*)?|ngày\s*)"
+    r"|(?:hôm nay|hôm qua)\s*,?\s*(?:ngày\s*)?|ngày\s*)\(?\s*"
     r"(?:(?:từ\s+)?(?:ngày\s+)?(?P<first>\d{1,2})\s*(?:-|–|đến|và)\s*(?=\d{1,2}\s*[/.\-]\s*\d))?"
     rf"(?:{_DM})",
     re.IGNORECASE,
@@ -54,7 +54,7 @@ TITLE_STOP_RE = re.compile(
     r"|\s+và đề nghị|,?\s+đồng thời\s|,\s+(?=(?:ROLES)(?!\w))"
     r"|,?\s+với chủ đề|\s(?:do|có sự)\s|[.;:]\s+(?:Dự|Tham dự|Tới dự|Đến dự)|,\s+(?:qua đó|từ đó|nhằm|với|có)\s|\s[-–]\s+Ảnh".replace("ROLES", ROLES)
 )
-LOC_RE = re.compile(r"\s*,?\s*tại\s+(?P<loc>[^,.;:\n]{2,80}?)\s*(?=,|\.(?:\s|$)|;|\n|\s(?:đã|vừa|có|với)\s)", re.IGNORECASE)
+LOC_RE = re.compile(r"\s*,?\s*tại\s+(?P<loc>[^,.;:\n]{2,80}?)\s*(?=,|\.(?:\s|$)|;|\n|\)|\s(?:đã|vừa|có|với|diễn ra|tổ chức|long trọng|khai mạc)(?!\w))", re.IGNORECASE)
 PUB_ISO_RE = re.compile(r"(?<!\w)date\s+(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?")
 PUB_STAMP_RE = re.compile(
     r"(?<![\d/])(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>(?:19|20)\d{2})(?=\s*[-|,]?\s*(?:lúc\s*)?\d{1,2}:\d{2})"
@@ -63,7 +63,7 @@ PUB_STAMP_RE = re.compile(
     re.IGNORECASE,
 )
 NOT_PUB_RE = re.compile(r"hôm nay\s*:?\s*$", re.IGNORECASE)
-YEAR_WORD_RE = re.compile(r"(?<!\w)năm\s+((?:19|20)\d{2})(?!\d)")
+YEAR_WORD_RE = re.compile(r"(?<!\w)năm\s+((?:19|20)\d{2})(?!\d)", re.IGNORECASE)
 ORG_BAD_RE = re.compile(r"(?<!\w)(?:đồng chí|đ/c|ông|bà)(?!\w)|^(?:các|những|mỗi|từng|hằng|hàng)\s", re.IGNORECASE)
 ORG_HEAD_RE = re.compile(r"^[A-ZĐÀ-Ỹ]")
 DOC_TYPE_START_RE = re.compile(rf"^(?:{lexicon_regex('doc_types')})(?!\w)", re.IGNORECASE)
@@ -185,6 +185,7 @@ def _title(s: str, start: int, limit: int) -> tuple[str | None, int]:
 def _clean_org(org: str) -> str | None:
     org = re.sub(r"\s+", " ", org).strip(" ,;:-–")
     org = re.sub(r"\s+(?:đã|vừa|sẽ|cũng|long trọng|trọng thể)$", "", org).strip()
+    org = re.split(r"\s+(?:phối hợp với|phối hợp cùng|cùng với)\s", org)[0].strip(" ,")
     if not org or len(org) > 120 or len(org.split()) > 22 or ORG_BAD_RE.search(org) or not org[:1].isalpha():
         return None
     if not ORG_HEAD_RE.match(org) and not BODY_START_RE.match(org):
@@ -211,6 +212,14 @@ def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
         pos = lm.end()
     if v:
         verb = v.group("verb").lower()
+        subj_raw = s[pos:v.start()].strip(" ,")
+        if verb in ("diễn ra", "khai mạc", "bế mạc") and EVENT_RE.match(subj_raw):
+            title, _ = _title(s, pos, v.start())
+            lm2 = LOC_RE.match(s, v.end())
+            bm = BODY_IN_TITLE_RE.match(title or "")
+            if title:
+                return {"title": title, "organizer": bm.group("body").strip() if bm else None,
+                        "location": loc or (lm2.group("loc").strip() if lm2 else None), "tstart": pos}
         subject = re.sub(r"\s*\([^()]{1,40}\)\s*$", "", s[pos:v.start()]).strip(" ,")
         tstart = v.end()
         if verb in ("có buổi", "đã có buổi"):
@@ -218,13 +227,13 @@ def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
         title, tend = _title(s, tstart, hi)
         if title and verb == "họp":
             title = "họp " + title
-        elif title and verb == "làm việc":
-            title = "làm việc " + title
-        if title and not (EVENT_RE.match(title) or title.startswith("làm việc")):
+        elif title and verb in ("làm việc", "gặp mặt"):
+            title = verb + " " + title
+        if title and not (EVENT_RE.match(title) or title.startswith(("làm việc", "gặp mặt"))):
             title = None
         organizer = None
         if verb in ("tổ chức", "long trọng tổ chức", "trọng thể tổ chức", "khai mạc", "tiến hành", "có buổi",
-                    "đã có buổi", "họp", "triển khai", "phát động", "ký kết") and subject:
+                    "đã có buổi", "họp", "triển khai", "phát động", "ký kết", "gặp mặt") and subject:
             if ", " in subject and lm is None:
                 parts = subject.split(", ")
                 if parts[0].lower().startswith("tại "):
@@ -239,7 +248,7 @@ def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
             lm2 = LOC_RE.match(s, tend)
             if lm2:
                 loc = lm2.group("loc").strip()
-        if not title and verb in ("chủ trì", "diễn ra", "khai mạc", "làm việc"):
+        if not title and verb in ("chủ trì", "diễn ra", "khai mạc", "làm việc", "gặp mặt"):
             return None
         return {"title": title, "organizer": organizer, "location": loc, "tstart": tstart}
     # passive: "…, Hội nghị lần thứ 25 … đã được tổ chức"
@@ -254,6 +263,7 @@ def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
     return None
 
 
+LEAD_OPENER_RE = re.compile(r"(?:(?<=\s)|^)(?:từ|trong(?:\s+(?:\d+|hai|ba|bốn|năm))?(?:\s+ngày)?)\s*$", re.IGNORECASE)
 AGENCY_TAG_RE = re.compile(r"^[^\n]{0,30}?[-–—:]\s*$|^\s*$")
 DATELINE_LEAD_RE = re.compile(r"(?:^|\s)(?:[A-ZĐÀ-Ỹ][\w]*\s*){1,4},\s*$")
 
@@ -271,6 +281,13 @@ def _sentence_opening(lead: str, phrase: str) -> bool:
     return bool(re.search(r",\s*$", lead))
 
 
+EVENT_FIRST_RE = re.compile(
+    rf"(?P<title>(?<!\w)(?:{EVENTS})(?!\w)[^.\n]{{3,200}}?)\s+(?:đã\s+)?(?:chính thức\s+)?"
+    r"(?:khai mạc|diễn ra|được tổ chức|bế mạc)\s+(?:vào\s+)?(?P<time>(?:sáng|chiều|tối|trưa|ngày)\s)",
+    re.IGNORECASE,
+)
+
+
 @register("meeting", VERSION)
 def extract(doc: Doc, text: Text) -> list[Item]:
     s = text.text
@@ -280,7 +297,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     for tm in TIME_RE.finditer(s):
         lo, hi = _sentence(s, tm.start())
         # the time phrase opens the sentence (after a dateline tag like "BHG -")
-        lead = PUB_ISO_RE.sub("", s[lo:tm.start()])
+        lead = LEAD_OPENER_RE.sub("", PUB_ISO_RE.sub("", s[lo:tm.start()]))
         if not _sentence_opening(lead, tm.group(0)):
             continue
         res = _from_sentence(s, lo, hi, tm.end())
@@ -288,6 +305,25 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             d, mo, y = _dm(tm)
             if res["title"]:
                 res["title"] = _prefer_headline(s, res["title"], lo)
+            found = (tm, res, d, mo, y, lo, hi)
+            break
+    if found is None:
+        # the event first: "Hội nghị … khai mạc sáng 10-12 tại …"
+        for em in EVENT_FIRST_RE.finditer(s, 0, min(len(s), 3000)):
+            lo, hi = _sentence(s, em.start())
+            if s[lo:em.start()].strip(" -–—:") and not AGENCY_TAG_RE.match(s[lo:em.start()]):
+                continue
+            tm = TIME_RE.match(s, em.start("time"))
+            if not tm:
+                continue
+            title = em.group("title").strip(" ,")
+            if re.search(r"(?:sẽ|dự kiến|sắp)$", title):
+                continue  # announced, not reported
+            lm = LOC_RE.match(s, tm.end())
+            bm = BODY_IN_TITLE_RE.match(title)
+            res = {"title": title, "organizer": bm.group("body").strip() if bm else None,
+                   "location": lm.group("loc").strip() if lm else None, "tstart": em.start("title")}
+            d, mo, y = _dm(tm)
             found = (tm, res, d, mo, y, lo, hi)
             break
     if found is None:
@@ -313,8 +349,14 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             y = _year_for(s, d, mo, res["title"], s[lo:hi])
         date = make_iso(y, mo, d) if y else None
     value = {"date": date, "title": res["title"], "organizer": res["organizer"], "location": res["location"]}
-    start = res["tstart"] if res["title"] else (tm.start() if tm else lo)
-    end = start + len(res["title"]) if res["title"] else (tm.end() if tm else hi)
+    start = -1
+    if res["title"]:
+        start = s.find(res["title"], res["tstart"])
+        start = start if start >= 0 else s.find(res["title"])  # a headline's fuller name
+    if start >= 0:
+        end = start + len(res["title"])
+    else:
+        start, end = (tm.start(), tm.end()) if tm else (lo, hi)
     conf = 0.8 if tm is not None else 0.6
     if tm is not None and not res["title"]:
         conf = 0.65

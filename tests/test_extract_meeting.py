@@ -106,3 +106,37 @@ def test_plans_and_instructions_are_not_meetings():
 def test_a_cited_document_is_not_an_organizer():
     assert run("Căn cứ Quy định số 12-QĐ/TW, ngày 3/4/2025, Hướng dẫn số 7-HD/BTCTW của Ban Tổ chức tổ chức "
                "hội nghị lấy ý kiến.") is None
+
+
+def test_event_first_sentence():
+    v = run("Kỳ họp thứ 9 Hội đồng nhân dân huyện khóa XX khai mạc sáng 11-7 tại Hội trường Huyện ủy.",
+            "Cập nhật: 11/07/2023")
+    assert v["date"] == "2023-07-11"
+    assert v["title"] == "Kỳ họp thứ 9 Hội đồng nhân dân huyện khóa XX"
+    assert v["organizer"] == "Hội đồng nhân dân huyện"
+    assert v["location"] == "Hội trường Huyện ủy"
+
+
+def test_announced_event_is_not_reported():
+    assert run("Đại hội đại biểu Hội Nông dân tỉnh sẽ diễn ra vào ngày 20/9 tới.") is None
+
+
+def test_multi_day_meeting_takes_the_first_day():
+    v = run("Từ ngày 3 - 5/8/2022, Đại hội đại biểu Hội Liên hiệp Phụ nữ tỉnh lần thứ XV diễn ra tại "
+            "Trung tâm Văn hóa tỉnh.")
+    assert v["date"] == "2022-08-03"
+    assert v["title"] == "Đại hội đại biểu Hội Liên hiệp Phụ nữ tỉnh lần thứ XV"
+    assert v["location"] == "Trung tâm Văn hóa tỉnh"
+    v = run("Trong 2 ngày 14 và 15/6/2023, Trường Chính trị tỉnh tổ chức lớp bồi dưỡng kiến thức quốc phòng.")
+    assert v["date"] == "2023-06-14"
+    assert v["organizer"] == "Trường Chính trị tỉnh"
+
+
+def test_place_before_the_verb_and_cooperating_bodies():
+    v = run("Ngày 5/5/2024, tại xã Hòa Lợi diễn ra Lễ ra quân Chiến dịch Thanh niên tình nguyện hè năm 2024.")
+    assert v["location"] == "xã Hòa Lợi"
+    assert v["organizer"] is None
+    v = run("Sáng nay (12/4/2021), Đoàn Thanh niên phường 5 phối hợp với Hội Phụ nữ phường tổ chức "
+            "chương trình “Ngày Chủ nhật xanh”.")
+    assert v["date"] == "2021-04-12"
+    assert v["organizer"] == "Đoàn Thanh niên phường 5"

@@ -249,6 +249,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     t = text.text
     found: list[tuple[Mention | None, dict, float, int, int]] = []
     since_pledge = 99  # sentences since the last one holding a pledge
+    neutral = 0
     prev_subject: str | None = None
     prev_unit: str | None = None
     for s, e in _sentences(t):
@@ -319,10 +320,12 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                 found.append((None, value, 0.6, m.start("num"), m.end("num")))
                 sentence_pledged = True
         if sentence_pledged:
-            since_pledge = 1
+            since_pledge, neutral = 1, 0
             prev_subject = last_subject
-        else:
+        elif mentions or verbs or neutral >= 3:
             since_pledge += 1
+        else:
+            neutral += 1  # a caption or a sentence without counts does not break a report
     # one item per distinct value: keep the best evidenced
     best: dict[str, tuple] = {}
     for men, value, conf, start, end in found:

@@ -321,6 +321,18 @@ def test_size_limit(tmp_path):
     assert e.value.kind == "too_large"
 
 
+def test_not_a_regular_file(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.pdf"
+    os.mkfifo(fifo)
+    with pytest.raises(ReadError) as e:
+        read_file(fifo)
+    assert e.value.kind == "unsupported"
+    with pytest.raises(ReadError):
+        read_file(tmp_path)
+
+
 def test_sniff_ignores_extension():
     assert sniff((FIX / "ke_hoach.pdf").read_bytes(), "x.docx") == "pdf"
     assert sniff((FIX / "ke_hoach.docx").read_bytes(), "x.pdf") == "docx"

@@ -133,6 +133,8 @@ def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
         raise ReadError(f"The file cannot be opened: {err.strerror}.", "unreadable")
     if path.is_dir():
         raise ReadError("This is a folder, not a file.", "unsupported")
+    if not path.is_file():
+        raise ReadError("This is not a regular file (it may be a device or a pipe).", "unsupported")
     if size > max_bytes:
         raise _too_large(size, max_bytes)
     try:

@@ -116,9 +116,10 @@ def convert_to_docx(data: bytes, suffix: str = ".doc", timeout: float | None = N
         result = out / "input.docx"
         if not result.exists() or result.stat().st_size == 0:
             detail = (se or b"").decode("utf-8", "replace").strip().splitlines()
-            hint = f" ({detail[-1][:120]})" if detail else ""
-            raise ReadError("The old Word document could not be converted; it may be damaged or protected with a "
-                            f"password{hint}.", "corrupt")
+            err = ReadError("The old Word document could not be converted; it may be damaged or protected with a "
+                            "password: open it in Word or LibreOffice and save it as .docx.", "corrupt")
+            err.detail = detail[-1][:200] if detail else None
+            raise err
         return result.read_bytes()
 
 

@@ -307,10 +307,12 @@ def read(data: bytes, name: str = "") -> SourceDoc:
     except KeyError:
         raise ReadError("The Word document (.docx) is damaged: a part it needs is missing.", "corrupt")
     except ValueError as err:
-        raise ReadError(f"The file is not a Word document (.docx) python-docx can open ({_short(err)}).",
-                        "unsupported")
+        raise _with_detail(ReadError("The file is not a Word document (.docx) that can be opened; save it again "
+                                     "from Word or LibreOffice as .docx.",
+                                     "unsupported"), err)
     except Exception as err:
-        raise ReadError(f"The Word document (.docx) is damaged and cannot be read ({_short(err)}).", "corrupt")
+        raise _with_detail(ReadError("The Word document (.docx) is damaged and cannot be read; ask for a new copy "
+                                     "of the file.", "corrupt"), err)
     r = _Reader(doc)
     warnings: list[str] = []
     try:
@@ -322,7 +324,8 @@ def read(data: bytes, name: str = "") -> SourceDoc:
             r.body(_part_element(part), "footer")
     except Exception as err:  # malformed XML deep inside: keep what was read
         if not r.blocks:
-            raise ReadError(f"The Word document (.docx) is damaged and cannot be read ({_short(err)}).", "corrupt")
+            raise _with_detail(ReadError("The Word document (.docx) is damaged and cannot be read; ask for a new "
+                                         "copy of the file.", "corrupt"), err)
         warnings.append(f"Part of the document could not be read ({_short(err)}).")
     if not any(not b.is_furniture for b in r.blocks):
         raise ReadError("The Word document has no text (it may hold only pictures or be empty).", "empty")
@@ -330,6 +333,12 @@ def read(data: bytes, name: str = "") -> SourceDoc:
         warnings.append("Legacy Vietnamese font text decoded to Unicode: " + ", ".join(sorted(r.decoded_fonts)) + ".")
     meta = parse_header(r.blocks)
     return SourceDoc(blocks=r.blocks, format="docx", metadata=meta, warnings=warnings)
+
+
+def _with_detail(error: ReadError, cause: Exception) -> ReadError:
+    """Keep the library's message for logs (``error.detail``), out of the clerk's sentence."""
+    error.detail = _short(cause)
+    return error
 
 
 def _short(err: Exception) -> str:

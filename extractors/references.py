@@ -44,9 +44,13 @@ TYPE_BEFORE_RE = re.compile(
     rf"(?<!\w)(?P<type>{_TYPES})(?:\s+liên\s+tịch)?\s*(?:\(\s*[^()\n]{{0,30}}\)\s*)?(?:số|Số|SỐ)?\s*[:.]?\s*$",
     re.IGNORECASE,
 )
+# "Luật Tổ chức chính quyền địa phương số 77/2015/QH13": a named document
+NAMED_TYPE_BEFORE_RE = re.compile(
+    rf"(?<!\w)(?P<type>{_TYPES})\s+[^\n;.:]{{1,70}}?\s+(?:số|Số)\s*:?\s*$"
+)
 LIST_BEFORE_RE = re.compile(r"(?:,|;|\bvà|\bhoặc)\s*(?:số\s*)?$", re.IGNORECASE)
 OWN_NUMBER_RE = re.compile(r"(?:^|\n|\*|\|)\s*(?:Số|SỐ)\s*[:.]?\s*$")
-DATE_AFTER_RE = re.compile(r"^\s*[,(]?\s*(?:ban hành\s+|được ban hành\s+)?(?:ngày|ngay)\s*:?\s*", re.IGNORECASE)
+DATE_AFTER_RE = re.compile(r"^\s*[,(]?\s*(?:ban hành\s+|được ban hành\s+|ký\s+)?(?:ngày|ngay)\s*:?\s*", re.IGNORECASE)
 HEADING_TYPE_RE = re.compile(rf"(?:^|\n)\s*(?P<type>{_TYPES})\s*(?:\n|$)", re.IGNORECASE)
 
 
@@ -109,6 +113,17 @@ def _own_type_and_date(s: str, start: int, end: int) -> tuple[str | None, str | 
     return kind, date
 
 
+def _in_link_line(s: str, pos: int) -> bool:
+    """Is ``pos`` in a short unpunctuated line that is not the document's first
+    (news pages list related articles' headlines between paragraphs)?"""
+    lo = s.rfind("\n", 0, pos) + 1
+    hi = s.find("\n", pos)
+    hi = len(s) if hi < 0 else hi
+    line = s[lo:hi].strip()
+    return lo > 0 and len(line) < 250 and not re.search(r"[.;:!?…”\")]$", line) and not line.isupper() \
+        and not OWN_NUMBER_RE.search(s[max(0, pos - 20):pos])
+
+
 @register("references", VERSION)
 def extract(doc: Doc, text: Text) -> list[Item]:
     s = text.text
@@ -123,7 +138,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         date = _date_after(s, m.end())
         conf = 0.95
         own = OWN_NUMBER_RE.search(before) is not None
-        t = TYPE_BEFORE_RE.search(before)
+        t = TYPE_BEFORE_RE.search(before) or NAMED_TYPE_BEFORE_RE.search(before)
         if t:
             kind = t.group("type")
             kind = re.sub(r"\s+", " ", kind)
@@ -140,6 +155,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             conf -= 0.05  # "09 KH/ĐU": the dash is missing
         prev = (m.end(), kind, code)
         key = number.upper()
+        weak = _in_link_line(s, m.start())
         if key in found:
             rec = found[key]
             if rec["date"] is None and date:
@@ -148,14 +164,17 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                 rec["type"] = kind
                 rec["type_inferred"] = False
             rec["count"] += 1
+            rec["strong"] = rec["strong"] or not weak
             continue
         found[key] = {"number": number, "type": kind, "date": date, "start": m.start(), "end": m.end(),
-                      "conf": conf, "type_inferred": t is None, "count": 1}
+                      "conf": conf, "type_inferred": t is None, "count": 1, "strong": not weak}
         order.append(key)
     items = []
     for key in order:
         rec = found[key]
         conf = min(0.98, rec["conf"] + (0.02 if rec["count"] > 1 else 0.0))
+        if not rec["strong"]:
+            conf = min(conf, 0.8)  # only in a headline-like line: a related-news link, perhaps
         items.append(make_item(FIELD, {"type": rec["type"], "number": rec["number"], "date": rec["date"]},
                                rec["start"], rec["end"], conf, text, NAME, VERSION))
     return items

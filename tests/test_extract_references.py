@@ -109,3 +109,10 @@ def test_number_glued_to_the_next_word():
     got = by_number(items)
     assert got["15/KH-THCS"]["date"] == "2026-02-02"
     assert got["88/QĐ-TTg"]["type"] == "Quyết định"
+
+
+def test_named_law_with_number():
+    items = run("Căn cứ Luật Thi đua, Khen thưởng số 06/2022/QH15 ngày 15/6/2022; Công văn số 77/UBND-NC.")
+    got = by_number(items)
+    assert got["06/2022/QH15"] == {"type": "Luật", "number": "06/2022/QH15", "date": "2022-06-15"}
+    assert got["77/UBND-NC"]["type"] == "Công văn"

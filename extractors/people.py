@@ -65,32 +65,24 @@ HONORIFIC_BEFORE_RE = re.compile(
     rf"(?:(?<![\w/])(?P<hon>{HONORIFICS})\s*:?\s*(?:{_RANK_SEQ}\s*)?|(?<![\w.])(?P<rank>{_RANK_SEQ})\.?\s*)$",
     re.IGNORECASE,
 )
-# the list form "các đồng chí: A, role; B, role"
-LIST_INTRO_RE = re.compile(rf"(?:các\s+(?:đồng chí|đ/c|ông|bà)|gồm|có)\s*:\s*$", re.IGNORECASE)
 PLACE_BEFORE_RE = re.compile(rf"(?<!\w)(?:{PLACE_WORDS})\s*$")
 ROLE_HEAD_RE = re.compile(rf"(?<!\w)(?:{ROLE_HEADS})(?!\w)", re.IGNORECASE)
 ROLE_START_RE = re.compile(rf"(?:{ROLE_HEADS})(?!\w)", re.IGNORECASE)
 HONORIFIC_START_RE = re.compile(rf"(?:{HONORIFICS})\s*:?\s*[{UP}]", re.IGNORECASE)
 CAP_HONORIFICS = frozenset(h[:1].upper() + h[1:] for h in lexicon("person_honorifics") if " " not in h)
 
-# words that end a role: verbs and connectives (lowercase, as written)
-_STOP = [
-    r"cùng", r"đã", r"đang", r"sẽ", r"vừa", r"cũng", r"chủ trì", r"phát biểu", r"cho biết", r"nhấn mạnh",
-    r"khẳng định", r"chia sẻ", r"yêu cầu", r"báo cáo(?! viên)", r"trao", r"tặng", r"đến dự", r"tới dự",
-    r"dự(?! (?:án|thảo|toán|báo|bị|trữ|khuyết))", r"tham dự", r"được", r"(?<!người )có(?! uy tín)", r"nêu",
-    r"đề nghị", r"mong", r"ghi nhận", r"đánh giá", r"biểu dương", r"giới thiệu", r"tổ chức", r"thay mặt",
-    r"quán triệt", r"kết luận", r"phát động", r"trình bày", r"điều hành", r"khai mạc", r"bế mạc", r"bày tỏ",
-    r"lưu ý", r"chỉ đạo", r"chỉ rõ", r"thông tin", r"nói(?=\s*[:,])", r"nhận", r"làm việc", r"là", r"và các", r"và đồng chí",
-    r"và đ/c", r"và ông", r"và bà", r"và lãnh đạo", r"và đại diện", r"thăm", r"chúc mừng", r"gửi", r"nhắc",
-    r"trả lời", r"khen", r"động viên", r"đề xuất", r"tuyên bố", r"ký", r"chụp", r"trò chuyện", r"tiếp",
-    r"khai giảng", r"quyết định", r"nhận định", r"thừa nhận", r"bồi dưỡng", r"tâm sự", r"kể", r"phụ trách",
-    r"năm \d", r"điện thoại", r"số điện thoại", r"email", r"ĐT", r"di động", r"fax", r"trong", r"khi", r"thì", r"người", r"vì", r"để", r"nên", r"(?<!\d )tuổi",
+# words that end a role: the lexicon's verbs and connectives, and a few that
+# need context ("báo cáo" but not "báo cáo viên", "dự" but not "dự án")
+_STOP = [re.escape(w) for w in lexicon("role_end_words")] + [
+    r"báo cáo(?! viên)", r"dự(?! (?:án|thảo|toán|báo|bị|trữ|khuyết))", r"(?<!người )có(?! uy tín)",
+    r"nói(?=\s*[:,])", r"năm \d", r"(?<!\d )tuổi",
 ]
 STOP_RE = re.compile(r"(?<![\w])(?:" + "|".join(_STOP) + r")(?![\w])")
 TERM_RE = re.compile(r"[;:!?\n\"“”|]|\.(?=\s|$)|\s[-–—]\s*(?=[a-zà-ỹđ])|[-–—](?=[a-zà-ỹđ])")
 AGE_RE = re.compile(r"\s*[,(]?\s*\d{1,3}\s+tuổi\s*,?\s*\)?\s*")
 APPOS_SEP_RE = re.compile(r"^\s*(?:,|-|–|—|:)\s*|^\s+(?=[-–—])")
-EVENT_START_RE = re.compile(r"^(?:Hội nghị|hội nghị|Đại hội|đại hội|Lễ|lễ|buổi|Buổi|Chương trình|chương trình)\b")
+EVENT_START_RE = re.compile(rf"(?:{lexicon_regex('event_nouns')})(?!\w)", re.IGNORECASE)
+BODY_START_RE = re.compile(rf"(?:{lexicon_regex('body_heads')})(?!\w)")
 CLAUSE_CUT_RE = re.compile(r"[;:!?\n“”\"]|[.,](?=\s)")
 ABBREV_DOT_RE = re.compile(r"(?:^|\s)(?:TP|Tp|TX|T|P|Q|KP|ThS|TS|GS|PGS|BS|NXB|St)$")
 
@@ -117,7 +109,6 @@ def _role_end(s: str, pos: int, limit: int = 220) -> int:
     seg = s[pos:pos + limit]
     end = len(seg)
     i = 0
-    depth = 0
     while i < len(seg):
         ch = seg[i]
         if ch == "(":
@@ -163,12 +154,10 @@ def _person_start(piece: str) -> bool:
 
 def _roles_after(s: str, pos: int, paren: bool = False) -> tuple[list[str], int]:
     """Roles in apposition starting at ``pos`` (just after a name)."""
-    m = AGE_RE.match(s, pos)
-    if paren:
-        pass
-    elif m:
+    m = None if paren else AGE_RE.match(s, pos)
+    if m:
         pos = m.end()
-    else:
+    elif not paren:
         m = APPOS_SEP_RE.match(s[pos:pos + 5])
         if not m:
             if s[pos:pos + 2].strip().startswith("("):
@@ -212,7 +201,7 @@ def _roles_in_paren(s: str, pos: int) -> tuple[list[str], int]:
     words = inner.split()
     if len(words) < 2 or not inner[:1].isupper() or inner.isupper():
         return [], pos
-    if not (ROLE_START_RE.match(inner) or re.match(r"(?:Học viện|Trường|Viện|Bộ|Sở|Ban|Ủy ban|Hội|Trung tâm|Đại học|Công ty|Báo)\b", inner)):
+    if not (ROLE_START_RE.match(inner) or BODY_START_RE.match(inner)):
         return [], pos
     if ROLE_START_RE.match(inner):
         roles, _ = _roles_after(inner, 0, paren=True)
@@ -239,115 +228,97 @@ def _role_before(s: str, name_start: int) -> str | None:
     return None
 
 
+def _candidate(s: str, run: re.Match) -> tuple[str, int, list[str], str | None, float] | None:
+    """(name, start, roles after, title before, confidence) of a capitalized run, or None."""
+    sylls = run.group(0).split(" ")
+    offs = [m.start() + run.start() for m in SYL_RE.finditer(run.group(0))]
+    k0 = 0
+    # a capitalized form of address opening the run: "Ông Nguyễn Văn A"
+    hon_in_run = sylls[0] in CAP_HONORIFICS and len(sylls) >= 3 and sylls[1] in SURNAMES
+    if hon_in_run:
+        k0 = 1
+    before = s[max(0, run.start() - 60):run.start()]
+    admin_person = False
+    if PLACE_BEFORE_RE.search(before) and not hon_in_run:
+        if ADMIN_BEFORE_RE.search(before) and len(sylls) == 3 and sylls[0] in SURNAMES:
+            admin_person = True  # "Chủ tịch UBND tỉnh Trần Văn A": a place name has two syllables
+        else:
+            k0 = 2  # the first syllables name the place
+    hon = HONORIFIC_BEFORE_RE.search(before) if k0 == 0 else None
+    if hon and hon.group("hon") and hon.group("hon")[0].isupper() and len(hon.group("hon")) <= 4 \
+            and hon.group("hon").lower() != "đ/c":
+        # a capitalized "Bà", "Anh" right before is a form of address only at a sentence start
+        prev = s[max(0, hon.start() - 2):hon.start()]
+        if prev.strip() not in ("", ".", ":", ";", "-", "–", '"', "“", "(") and "\n" not in prev:
+            hon = None
+    explicit = hon_in_run or hon is not None
+    i = _split_name(sylls[k0:], explicit)
+    if i is None:
+        return None
+    i += k0
+    name_sylls = sylls[i:]
+    start = offs[i]
+    name = s[start:run.end()]
+    if len(name_sylls) > 5 or any(x in NON_NAME for x in name_sylls) or ROLE_START_RE.match(name):
+        return None
+    if i > k0:
+        explicit = False  # the form of address belongs to the first part of the run
+    roles_after, _ = _roles_after(s, run.end())
+    role_pre = None if explicit else _role_before(s, start)
+    has_surname = name_sylls[0] in SURNAMES
+    if not (explicit or roles_after or role_pre):
+        return None
+    if not explicit and not roles_after:
+        # only a title before: a place after a title ("Bí thư Tỉnh ủy Hà Giang") is common
+        if len(name_sylls) < 3 or not has_surname or role_pre.casefold() in BARE_TITLES:
+            return None
+    if admin_person and not role_pre:
+        return None
+    if not has_surname and not (explicit and roles_after):
+        return None
+    if explicit and roles_after:
+        conf = 0.96
+    elif roles_after:
+        conf = 0.93
+    elif explicit:
+        conf = 0.88 if len(name_sylls) >= 3 else 0.8
+    else:
+        conf = 0.75 if admin_person else 0.85
+    return name, start, roles_after, role_pre, conf
+
+
 @register("people", VERSION)
 def extract(doc: Doc, text: Text) -> list[Item]:
     s = text.text
     people: dict[str, dict] = {}
-    order: list[str] = []
     for run in RUN_RE.finditer(s):
-        sylls = run.group(0).split(" ")
-        offs = [m.start() + run.start() for m in SYL_RE.finditer(run.group(0))]
-        k0 = 0
-        # a capitalized form of address opening the run: "Ông Nguyễn Văn A"
-        hon_in_run = False
-        if sylls[0] in CAP_HONORIFICS and len(sylls) >= 3 and sylls[1] in SURNAMES:
-            k0, hon_in_run = 1, True
-        before = s[max(0, run.start() - 60):run.start()]
-        place = PLACE_BEFORE_RE.search(before) is not None
-        admin_person = False
-        if place and not hon_in_run:
-            if ADMIN_BEFORE_RE.search(before) and len(sylls) == 3 and sylls[0] in SURNAMES:
-                admin_person = True  # "Chủ tịch UBND tỉnh Trần Văn A": a place has two syllables
-            else:
-                k0 = 2  # the first syllables name the place
-        sub = sylls[k0:]
-        hon = HONORIFIC_BEFORE_RE.search(before) if k0 == 0 else None
-        if hon and hon.group("hon") and hon.group("hon")[0].isupper() and len(hon.group("hon")) <= 4 \
-                and hon.group("hon").lower() not in ("đ/c",):
-            # "Bà", "Anh" capitalized right before: only a form of address at a sentence start
-            prev = s[max(0, hon.start() - 2):hon.start()]
-            if prev.strip() not in ("", ".", ":", ";", "-", "–", '"', "“", "(") and "\n" not in prev:
-                hon = None
-        explicit = hon_in_run or hon is not None
-        if not explicit:
-            lst = LIST_INTRO_RE.search(s[max(0, run.start() - 30):run.start()]) or \
-                re.search(r";\s*$", s[max(0, run.start() - 3):run.start()])
-        else:
-            lst = None
-        i = _split_name(sub, explicit)
-        if i is None:
+        cand = _candidate(s, run)
+        if cand is None:
             continue
-        i += k0
-        name_sylls = sylls[i:]
-        if len(name_sylls) > 5:
-            continue
-        start = offs[i]
-        end = run.end()
-        name = s[start:end]
-        if any(x in NON_NAME for x in name_sylls) or ROLE_START_RE.match(name):
-            continue
-        if i > k0:
-            explicit = False  # the honorific belongs to the first part of the run
-            hon = None
-        roles_after, _ = _roles_after(s, end)
-        role_pre = None
-        if not explicit:
-            role_pre = _role_before(s, start)
-        if i == 0 and hon_in_run:
-            pass
-        has_surname = name_sylls[0] in SURNAMES
-        if not (explicit or roles_after or role_pre or (lst and roles_after)):
-            continue
-        if not explicit and not roles_after:
-            # only a title before: a place after a title ("Bí thư Tỉnh ủy Hà Giang") is common
-            if len(name_sylls) < 3 or not has_surname:
-                continue
-            if role_pre is None or role_pre.casefold() in BARE_TITLES:
-                continue
-        if admin_person and not role_pre:
-            continue
-        if not has_surname and not (explicit and roles_after):
-            continue
+        name, start, roles_after, role_pre, conf = cand
         roles = ([role_pre] if role_pre else []) + roles_after
-        if explicit and roles_after:
-            conf = 0.96
-        elif roles_after and has_surname:
-            conf = 0.93
-        elif explicit and has_surname:
-            conf = 0.88 if len(name_sylls) >= 3 else 0.8
-        elif role_pre:
-            conf = 0.75 if admin_person else 0.85
-        else:
-            conf = 0.7
-        key = fold(name)
-        rec = people.get(key)
-        if rec is None:
-            rec = people[key] = {"name": name, "roles": [], "start": start, "end": end, "conf": conf,
-                                 "best": -1}
-            order.append(key)
-        else:
-            rec["conf"] = max(rec["conf"], conf) + 0.01
+        rec = people.setdefault(fold(name), {"name": name, "start": start, "conf": conf, "mentions": 0,
+                                             "roles": [], "full": [], "best": -1})
+        rec["conf"] = max(rec["conf"], conf)
+        rec["mentions"] += 1
         score = len(roles_after) * 2 + (1 if role_pre else 0)
-        if score > rec["best"]:
-            rec["best"] = score
-            rec["full"] = roles
+        if score > rec["best"]:  # the fullest mention gives the roles; others add what it lacks
+            rec["best"], rec["full"] = score, roles
         for r in roles:
             _add_role(rec["roles"], r)
     for name, start, role, conf in _signatures(s):
-        key = fold(name)
-        if key in people:
-            if role:
-                _add_role(people[key]["roles"], role)
+        rec = people.get(fold(name))
+        if rec is not None:
+            _add_role(rec["roles"], role)
             continue
-        people[key] = {"name": name, "roles": [role] if role else [], "start": start, "end": start + len(name),
-                       "conf": conf, "best": 0, "full": [role] if role else []}
-        order.append(key)
+        people[fold(name)] = {"name": name, "start": start, "conf": conf, "mentions": 1,
+                              "roles": [role], "full": [role], "best": 0}
     items = []
-    for key in order:
-        rec = people[key]
-        roles = _merge_roles(rec.get("full") or [], rec["roles"])
-        items.append(make_item(FIELD, {"name": rec["name"], "roles": roles}, rec["start"], rec["end"],
-                               min(rec["conf"], 0.97), text, NAME, VERSION))
+    for rec in people.values():
+        roles = _merge_roles(rec["full"], rec["roles"])
+        conf = min(rec["conf"] + (0.02 if rec["mentions"] > 1 else 0.0), 0.97)
+        items.append(make_item(FIELD, {"name": rec["name"], "roles": roles}, rec["start"],
+                               rec["start"] + len(rec["name"]), conf, text, NAME, VERSION))
     return items
 
 

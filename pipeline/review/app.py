@@ -45,6 +45,7 @@ DONE_MESSAGES = {"accept": "Đã chấp nhận.", "edit": "Đã lưu thay đổi
                  "add": "Đã thêm mục mới.", "reviewed": "Đã đánh dấu tài liệu là đã duyệt.",
                  "reopen": "Đã mở lại tài liệu để duyệt tiếp."}
 _DUMMY_HASH = hash_password("not a password")
+QUEUE_LIMIT = 500  # rows of the queue page; filters narrow it
 
 
 class LoginRequired(Exception):
@@ -258,7 +259,7 @@ def create_app(db_url: str | None = None, secret: str | None = None, sessions: s
                       else f"Đơn vị tổ chức: {organizer}")
         keep = {"unit": unit, "year": year if unit is not None else None, "model": model, "theme": theme,
                 "organizer": organizer}
-        return render(request, "documents.html", user=user, rows=rows, state=state, field=field, q=q or "",
+        return render(request, "documents.html", user=user, rows=rows[:QUEUE_LIMIT], total=len(rows), state=state, field=field, q=q or "",
                       counts=rv.state_counts(db), failed=rv.failed_count(db), figure=figure, keep=keep)
 
     # ------------------------------------------------------------ document

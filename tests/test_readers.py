@@ -244,6 +244,25 @@ def test_scanned_pdf_is_ocred():
     assert src.metadata.get("number") == "12-KH/CB"
 
 
+def test_signature_stamp_is_furniture():
+    from pipeline.readers.pdf_reader import Line, PageResult, _layout
+
+    texts = ["Đề nghị các chi bộ thực hiện nghiêm túc kế hoạch này và báo cáo kết quả về Đảng ủy xã.",
+             "Ký bởi: Đảng ủy xã Hoà Bình",
+             "Cơ quan: Đảng ủy xã Hoà Bình, tỉnh Quảng Trị",
+             "Email: dangUyhoabinh@quangtri.gov.vn",
+             "Thời gian ký: 15.04.2026 09:12:33 +07:00",
+             "Email: liên hệ văn phòng để nhận tài liệu."]
+    lines = [Line(t, 300, 560, 400 + 40 * k, 412 + 40 * k) for k, t in enumerate(texts)]
+    lines[-1] = Line(texts[-1], 72, 560, 100, 112)  # at the top of the page, far from the stamp
+    page = PageResult(number=2, lines=lines, width=612, height=792)
+    _layout(page, set())
+    kinds = {b.text: b.kind for b in page.blocks}
+    assert kinds[texts[0]] == "paragraph"
+    assert all(kinds[t] == "furniture" for t in texts[1:5])
+    assert kinds[texts[5]] == "paragraph"  # an e-mail line far from any stamp is text
+
+
 def test_text_plausibility():
     good = ("Chi bộ tập trung thảo luận chuyên đề về giữ gìn vệ sinh môi trường, xây dựng nếp sống văn minh "
             "ở khu dân cư; biểu dương mười hai hộ gia đình tiêu biểu và năm đảng viên có nhiều đóng góp.")

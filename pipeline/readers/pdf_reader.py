@@ -200,8 +200,10 @@ def _line(chars) -> Line:
 # header, furniture, paragraphs
 
 _SIGNATURE_RE = re.compile(
-    r"^\s*(ký bởi|ky boi|người ký|nguoi ky|thời gian ký|thoi gian ky|ngày ký|cơ quan\s*:|co quan\s*:|"
-    r"signed by|signature valid|signing time|digitally signed|chức vụ\s*:|email\s*:)", re.I)
+    r"^\s*(ký bởi|ky boi|người ký|nguoi ky|thời gian ký|thoi gian ky|ngày ký|signed by|signature valid|"
+    r"signing time|digitally signed|chữ ký số|được ký bởi)", re.I)
+# lines that belong to a signature stamp only when one is next to them
+_STAMP_DETAIL_RE = re.compile(r"^\s*(cơ quan|co quan|email|e-mail|chức vụ|chuc vu|thời gian|ngày giờ|tổ chức)\s*:", re.I)
 _PAGE_NO_RE = re.compile(r"^[\s\-–—.(]*(trang|page)?\s*\d{1,4}(\s*(/|trên|of)\s*\d{1,4})?[\s\-–—.)]*$", re.I)
 _LIST_START_RE = re.compile(r"^([-–+•*▪●○◦]|\(?[0-9]{1,3}(\.[0-9]{1,3})*[.)]\s|\(?[a-zđ][).]\s|[IVXLC]{1,6}[.\-)]\s|"
                             r"(Điều|Chương|Mục|Phần|Khoản)\s+[0-9IVXLC]+|Căn cứ|Xét |Nơi nhận|Kính gửi)")
@@ -318,6 +320,8 @@ def _paragraphs(lines: list[Line], width: float) -> list[list[Line]]:
                 brk = True  # first-line indent
             elif _LIST_START_RE.match(ln.text) and prev.text.rstrip().endswith(tuple(_END_SENTENCE)):
                 brk = True
+            elif _SIGNATURE_RE.match(ln.text) or _STAMP_DETAIL_RE.match(ln.text) or _SIGNATURE_RE.match(prev.text):
+                brk = True  # the lines of a signature stamp stand apart
             elif prev.text.isupper() != ln.text.isupper() and len(prev.text) < 80:
                 brk = True
             elif abs((ln.x0 + ln.x1) / 2 - (left + right) / 2) < 8 and ln.x0 > left + 30:
@@ -516,16 +520,20 @@ def _layout(res: PageResult, repeated: set[str]) -> None:
 
 
 def _mark_signature_boxes(blocks: list[Block]) -> None:
-    """A block next to a signature stamp line that looks like its continuation
-    (an e-mail, an organization in the stamp, a time) is furniture too."""
-    for i, b in enumerate(blocks):
-        if b.kind != "furniture" or not _SIGNATURE_RE.match(b.text):
-            continue
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(blocks) and blocks[j].kind == "paragraph":
+    """Blocks next to a signature stamp line ("Ký bởi: ...") that read as its details
+    ("Cơ quan: ...", "Email: ...", a time) are furniture too."""
+    stamps = [i for i, b in enumerate(blocks) if b.kind == "furniture" and _SIGNATURE_RE.match(b.text)]
+    for i in stamps:
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(blocks) and abs(j - i) <= 4 and blocks[j].kind == "paragraph":
                 t = blocks[j].text
-                if re.search(r"@|\d{1,2}:\d{2}(:\d{2})?|[+-]\d{2}:?\d{2}\b", t) and len(t) < 120:
+                if _STAMP_DETAIL_RE.match(t) or _SIGNATURE_RE.match(t) or (
+                        len(t) < 80 and re.search(r"@|\d{1,2}:\d{2}(:\d{2})?|[+-]\d{2}:?\d{2}\b", t)):
                     blocks[j].kind = "furniture"
+                    j += step
+                else:
+                    break
 
 
 def _ocr_page(pdf, index: int, ocr_mod) -> PageResult:

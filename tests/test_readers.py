@@ -307,6 +307,16 @@ def test_doc_saved_as_docx(tmp_path):
     assert src.format == "doc" and any("saved with a .docx name" in w for w in src.warnings)
 
 
+@pytest.mark.slow
+def test_rtf_is_converted(tmp_path):
+    body = "Chi bộ thôn Đông họp ngày 5 tháng 5 năm 2026."
+    esc = "".join(c if ord(c) < 128 else f"\\u{ord(c)}?" for c in body)
+    rtf = "{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times New Roman;}}\\f0 " + esc + "\\par}"
+    src = read_bytes(rtf.encode("ascii"), "bien_ban.rtf")
+    assert src.format == "rtf"
+    assert normalize(src.blocks).text == body
+
+
 # ---------------------------------------------------------------- bad files
 
 @pytest.mark.parametrize("data,kind", [

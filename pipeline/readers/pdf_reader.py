@@ -615,9 +615,6 @@ def read(data: bytes, name: str = "", progress: Callable[[int, int], None] | Non
                 done += 1
                 if progress:
                     progress(done, n)
-            if problem and not res.blocks:
-                # keep what little text there is (e.g. a lone page number) unless OCR replaces it
-                pass
     finally:
         if plumber_doc[0] is not None:
             try:
@@ -628,7 +625,8 @@ def read(data: bytes, name: str = "", progress: Callable[[int, int], None] | Non
     if need_ocr and ocr:
         missing = ocr_mod.missing()
         if missing:
-            if all(not r.blocks for r in results.values()):
+            scanned = {i for i, _p in need_ocr}
+            if not any(r.lines for i, r in results.items() if i not in scanned):
                 with PDFIUM_LOCK:
                     pdf.close()
                 raise ReadError(missing, "unreadable")

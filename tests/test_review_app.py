@@ -374,3 +374,38 @@ def test_behind_a_proxy_below_a_path(site):
     finally:
         srv.should_exit = True
         t.join(10)
+
+
+def test_minutes_review_command_serves_the_page(site, tmp_path):
+    """`minutes review` on 127.0.0.1 (the default) and a free port, as a user starts it."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    exe = Path(sys.executable).parent / "minutes"
+    env = {**os.environ, "MINUTES_SECRET": SECRET, "MINUTES_STATE_DIR": str(tmp_path / "state")}
+    proc = subprocess.Popen([str(exe), "review", "--port", str(port), "--db", site["url"]], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/login", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.communicate()
+                assert time.time() < deadline, "minutes review did not start"
+                time.sleep(0.2)
+        assert r.status_code == 200 and "Đăng nhập" in r.text
+        assert httpx.get(f"http://127.0.0.1:{port}/documents").status_code == 303
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert f"http://127.0.0.1:{port}/" in err

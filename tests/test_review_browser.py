@@ -142,6 +142,17 @@ def test_review_a_document_in_the_browser(server, page):
     _item(page, "Trần Văn Bình").locator("summary:has-text('Lịch sử')").click()
     expect(_item(page, "Trần Văn Bình").locator("ol.history")).to_contain_text("ghi đủ tên xã")
 
+    # clicking a highlighted span goes to its item
+    page.locator("#doctext mark.hl", has_text="Chi bộ 4 tốt").click()
+    expect(page.locator("li.item.current .value")).to_contain_text("Chi bộ 4 tốt")
+
+    # keyboard: e opens the edit form, Esc closes it
+    page.keyboard.press("e")
+    expect(_item(page, "Chi bộ 4 tốt").locator("details.edit")).to_have_attribute("open", "")
+    expect(_item(page, "Chi bộ 4 tốt").locator("input[name=v_name]")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(_item(page, "Chi bộ 4 tốt").locator("details.edit")).not_to_have_attribute("open", "")
+
     # keyboard: j/k move, a accepts
     _item(page, "Lê Thị Hoa").locator(".value").click()
     page.keyboard.press("k")

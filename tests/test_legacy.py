@@ -138,3 +138,16 @@ def test_docx_style_font_is_inherited():
     d.save(buf)
     src = read_bytes(buf.getvalue(), "style.docx")
     assert src.blocks[0].text == "Kế hoạch tổ chức Đại hội chi bộ"
+
+
+def test_tcvn3_and_vni_text_files():
+    body = "Biên bản họp chi bộ thôn Đông ngày 5 tháng 5 năm 2026\nĐồng chí Bí thư chủ trì hội nghị."
+    tcvn3 = legacy.encode_tcvn3(body).encode("latin-1")
+    src = read_bytes(tcvn3, "bien_ban.txt")
+    assert [b.text for b in src.blocks] == body.lower().split("\n") or \
+        normalize(src.blocks).text.lower() == body.lower().replace("\n", "\n\n")
+    assert src.blocks[0].font == "TCVN3"
+    vni = legacy.encode_vni(body).encode("cp1252")
+    src = read_bytes(vni, "bien_ban.txt")
+    assert normalize(src.blocks).text == body.replace("\n", "\n\n")
+    assert src.blocks[0].font == "VNI"

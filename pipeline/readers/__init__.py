@@ -92,7 +92,11 @@ def _looks_like_text(data: bytes) -> bool:
         return True
     except UnicodeDecodeError as err:
         # a multi-byte char cut at the sample's end is still text
-        return err.start >= len(sample) - 4
+        if err.start >= len(sample) - 4:
+            return True
+    # an 8-bit legacy text (TCVN3, VNI, Windows-1258): printable bytes, few controls
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32 or b == 127)
+    return controls <= len(sample) * 0.002
 
 
 def read_bytes(data: bytes, name: str = "", progress: Callable[[int, int], None] | None = None,

@@ -13,7 +13,8 @@ import pytest
 
 from pipeline.ingest import Outcome
 from pipeline.watch.watcher import Tracker, WatchSettings, error_note, move_unique, wanted
-from test_watch_harness import (docx_bytes, documents, encrypted_pdf, exe_bytes, files, prefect_server,
+from test_watch_harness import (docx_bytes, documents, encrypted_pdf, exe_bytes, files, premigrated_prefect_home,
+                                prefect_server,
                                 start_watch, vietnamese_report, wait_for)
 
 # ------------------------------------------------------------------ parts
@@ -302,11 +303,12 @@ def test_killed_without_warning_then_restart(tmp_path, api_url):
 
 
 @pytest.mark.slow
-def test_without_a_prefect_server(tmp_path):
+def test_without_a_prefect_server(tmp_path, api_url):
     """No PREFECT_API_URL: the flow runs on Prefect's temporary local server; --once empties the inbox."""
     root, db = tmp_path / "root", f"sqlite:///{tmp_path / 'm.db'}"
     _drop(root / "inbox" / "mot.txt", vietnamese_report(1, seed=5).encode())
     _drop(root / "inbox" / "hai" / "hai.docx", docx_bytes(vietnamese_report(2, seed=5)))
+    premigrated_prefect_home(tmp_path / "state" / "prefect")  # (api_url: the session server's database)
     w = start_watch(tmp_path, root, db, None, "--once")
     try:
         assert w.wait_exit(240) == 0, w.tail()

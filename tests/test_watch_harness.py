@@ -136,6 +136,23 @@ def minutes_env(tmp: Path, api_url: str | None) -> dict:
     return env
 
 
+def premigrated_prefect_home(dst: Path) -> Path:
+    """A PREFECT_HOME whose database is a copy of the session server's (already migrated), so that
+    Prefect's temporary local server starts without migrating."""
+    import sqlite3
+
+    dst.mkdir(parents=True, exist_ok=True)
+    src = _server.get("home")
+    if src and (src / "prefect.db").is_file() and not (dst / "prefect.db").exists():
+        a, b = sqlite3.connect(src / "prefect.db"), sqlite3.connect(dst / "prefect.db")
+        try:
+            a.backup(b)
+        finally:
+            a.close()
+            b.close()
+    return dst
+
+
 def start_watch(tmp: Path, root: Path, db_url: str, api_url: str | None, *extra: str, log: str = "watch.log") -> Proc:
     return Proc(["watch", str(root), "--db", db_url, "--settle", "1", *extra], minutes_env(tmp, api_url), tmp, tmp / log)
 

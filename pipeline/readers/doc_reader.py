@@ -1,7 +1,9 @@
 """Word 97-2003 .doc, RTF (and other OLE Word files) -> .docx with LibreOffice -> docx reader.
 
 Each call converts in a private temporary directory with its own LibreOffice
-profile (``-env:UserInstallation``), so calls can run side by side and a
+profile (``-env:UserInstallation``; a copy of the profile an earlier call of
+the process created, which saves LibreOffice's first-start setup), so calls
+can run side by side and a
 stuck conversion is killed after ``timeout`` seconds
 (``$MINUTES_SOFFICE_TIMEOUT``, default 120).
 
@@ -11,11 +13,13 @@ protected .docx/.xlsx, not a .doc: it is refused as encrypted.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 from pipeline.model import ReadError, SourceDoc
@@ -95,6 +99,7 @@ def convert_to_docx(data: bytes, suffix: str = ".doc", timeout: float | None = N
         out = tmpd / "out"
         out.mkdir()
         profile = tmpd / "profile"
+        _seed_profile(profile)
         cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                "--nologo", "--nodefault", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML",
                "--outdir", str(out), str(src)]
@@ -114,6 +119,8 @@ def convert_to_docx(data: bytes, suffix: str = ".doc", timeout: float | None = N
             if proc.poll() is None:
                 _kill(proc)
         result = out / "input.docx"
+        if result.exists() and result.stat().st_size and proc.returncode == 0:
+            _keep_template(profile)
         if not result.exists() or result.stat().st_size == 0:
             detail = (se or b"").decode("utf-8", "replace").strip().splitlines()
             err = ReadError("The old Word document could not be converted; it may be damaged or protected with a "
@@ -121,6 +128,37 @@ def convert_to_docx(data: bytes, suffix: str = ".doc", timeout: float | None = N
             err.detail = detail[-1][:200] if detail else None
             raise err
         return result.read_bytes()
+
+
+# A fresh LibreOffice profile costs seconds to create; each call still gets its own
+# private copy, seeded from one made by an earlier successful call of this process.
+_TEMPLATE: Path | None = None
+_TEMPLATE_LOCK = threading.Lock()
+
+
+def _seed_profile(profile: Path) -> None:
+    if _TEMPLATE is None or not _TEMPLATE.is_dir():
+        return
+    try:
+        shutil.copytree(_TEMPLATE, profile, symlinks=True)
+    except OSError:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _keep_template(profile: Path) -> None:
+    global _TEMPLATE
+    with _TEMPLATE_LOCK:
+        if _TEMPLATE is not None or not profile.is_dir():
+            return
+        dest = Path(tempfile.mkdtemp(prefix="minutes-soffice-profile-")) / "profile"
+        try:
+            shutil.copytree(profile, dest, symlinks=True,
+                            ignore=shutil.ignore_patterns(".lock", "*.lock", "crash", "backup"))
+        except OSError:
+            shutil.rmtree(dest.parent, ignore_errors=True)
+            return
+        _TEMPLATE = dest
+        atexit.register(shutil.rmtree, dest.parent, True)
 
 
 def _kill(proc: subprocess.Popen) -> None:

@@ -288,6 +288,40 @@ EVENT_FIRST_RE = re.compile(
 )
 
 
+HEADING_EVENT_RE = re.compile(rf"(?<!\w)(?:{EVENTS.upper()})(?!\w)")
+RECORD_PREFIX_RE = re.compile(r"CHƯƠNG TRÌNH|BIÊN BẢN|KỊCH BẢN")
+
+
+def _heading_event(s: str):
+    """A programme's or minutes' uppercase heading naming the event:
+    "CHƯƠNG TRÌNH ĐẠI HỘI CHI BỘ … / NHIỆM KỲ 2018 – 2020"."""
+    pos = 0
+    lines = s[:2500].split("\n")
+    for k, line in enumerate(lines):
+        m = next((e for e in HEADING_EVENT_RE.finditer(line) if not RECORD_PREFIX_RE.match(line, e.start())), None)
+        if m and line[m.start():].isupper():
+            prefix = line[:m.start()]
+            if DOC_TYPE_START_RE.search(prefix.strip()) and not RECORD_PREFIX_RE.search(prefix):
+                pos += len(line) + 1
+                continue
+            title = line[m.start():].strip()
+            nxt = lines[k + 1].strip() if k + 1 < len(lines) else ""
+            if nxt and nxt.isupper() and len(nxt) < 80 and re.match(r"(?:NHIỆM KỲ|LẦN THỨ|KHÓA|KHOÁ|NĂM)\b", nxt):
+                title = f"{title} {nxt}"
+            if len(title.split()) >= 3:
+                res = {"title": title, "organizer": None, "location": None, "tstart": pos + m.start()}
+                return None, res, None, None, None, pos, pos + len(line)
+        pos += len(line) + 1
+    return None
+
+
+def _locate(s: str, title: str, near: int) -> tuple[int, int] | None:
+    """The span of ``title`` in ``s`` (whitespace may differ), at or after ``near`` if it is there."""
+    pat = re.compile(r"\s+".join(re.escape(w) for w in title.split()))
+    m = pat.search(s, near) or pat.search(s)  # a headline's fuller name stands before
+    return (m.start(), m.end()) if m else None
+
+
 @register("meeting", VERSION)
 def extract(doc: Doc, text: Text) -> list[Item]:
     s = text.text
@@ -341,6 +375,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                 found = (None, res, None, None, None, lo, hi)
                 break
     if found is None:
+        found = _heading_event(s)
+    if found is None:
         return []
     tm, res, d, mo, y, lo, hi = found
     date = None
@@ -349,12 +385,9 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             y = _year_for(s, d, mo, res["title"], s[lo:hi])
         date = make_iso(y, mo, d) if y else None
     value = {"date": date, "title": res["title"], "organizer": res["organizer"], "location": res["location"]}
-    start = -1
-    if res["title"]:
-        start = s.find(res["title"], res["tstart"])
-        start = start if start >= 0 else s.find(res["title"])  # a headline's fuller name
-    if start >= 0:
-        end = start + len(res["title"])
+    span = _locate(s, res["title"], res["tstart"]) if res["title"] else None
+    if span:
+        start, end = span
     else:
         start, end = (tm.start(), tm.end()) if tm else (lo, hi)
     conf = 0.8 if tm is not None else 0.6

@@ -18,7 +18,7 @@ def run(*paragraphs: str):
     assert 0.0 <= it.confidence <= 1.0
     assert 0 <= it.start < it.end <= len(t.text)
     if it.value["title"]:
-        assert t.text[it.start:it.end] == it.value["title"]
+        assert " ".join(t.text[it.start:it.end].split()) == it.value["title"]
     return it.value
 
 
@@ -140,3 +140,13 @@ def test_place_before_the_verb_and_cooperating_bodies():
             "chương trình “Ngày Chủ nhật xanh”.")
     assert v["date"] == "2021-04-12"
     assert v["organizer"] == "Đoàn Thanh niên phường 5"
+
+
+def test_programme_heading_names_the_event():
+    v = run("CHƯƠNG TRÌNH ĐẠI HỘI CHI BỘ KHU PHỐ 2\nNHIỆM KỲ 2025 – 2027\n1. Chào cờ\n2. Bầu đoàn chủ tịch")
+    assert v["title"] == "ĐẠI HỘI CHI BỘ KHU PHỐ 2 NHIỆM KỲ 2025 – 2027"
+    assert v["date"] is None
+
+
+def test_plan_heading_is_not_an_event():
+    assert run("KẾ HOẠCH TỔ CHỨC ĐẠI HỘI CHI BỘ NHIỆM KỲ 2025 – 2027\nI. MỤC ĐÍCH, YÊU CẦU") is None

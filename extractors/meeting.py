@@ -308,7 +308,7 @@ def _heading_event(s: str):
             nxt = lines[k + 1].strip() if k + 1 < len(lines) else ""
             if nxt and nxt.isupper() and len(nxt) < 80 and re.match(r"(?:NHIỆM KỲ|LẦN THỨ|KHÓA|KHOÁ|NĂM)\b", nxt):
                 title = f"{title} {nxt}"
-            if len(title.split()) >= 3:
+            if len(title.split()) >= 3 and not re.search(r"…|\.\.", title):  # a blank form: "NĂM 20……"
                 res = {"title": title, "organizer": None, "location": None, "tstart": pos + m.start()}
                 return None, res, None, None, None, pos, pos + len(line)
         pos += len(line) + 1

@@ -150,3 +150,7 @@ def test_programme_heading_names_the_event():
 
 def test_plan_heading_is_not_an_event():
     assert run("KẾ HOẠCH TỔ CHỨC ĐẠI HỘI CHI BỘ NHIỆM KỲ 2025 – 2027\nI. MỤC ĐÍCH, YÊU CẦU") is None
+
+
+def test_blank_form_heading_is_not_an_event():
+    assert run("BIÊN BẢN\nHỘI NGHỊ CHI BỘ ĐÁNH GIÁ ĐẢNG VIÊN NĂM 20……\nHôm nay, vào lúc …… giờ") is None

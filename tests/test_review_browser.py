@@ -206,7 +206,7 @@ def test_review_a_document_in_the_browser(server, page):
 
     # the queue shows it, and the summary draws its figures
     page.click("nav >> text=Tài liệu")
-    expect(page.locator("table.queue")).to_contain_text("1 mới sau duyệt")
+    expect(page.locator("table.queue")).to_contain_text("2 mới sau duyệt")
     page.click("nav >> text=Tổng hợp")
     expect(page.locator("h1")).to_have_text("Tổng hợp")
     assert page.locator("svg.bar").count() > 0

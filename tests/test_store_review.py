@@ -145,7 +145,38 @@ def test_reextraction_never_overwrites_a_decision(db_url, tmp_path):
         assert cuong.state == "new_since_review"
         assert doc.review_state == "reviewed"
         row = next(r for r in rv.queue(s) if r.doc.id == doc_id)
-        assert row.new_since_review == 1
+        assert row.new_since_review == 2  # Phạm Quốc Cường, and the pledge's new subject
+
+
+def test_added_item_later_suggested_and_unchanged_edit(db_url, tmp_path):
+    path = write_doc(tmp_path / "docs")
+    doc_id = ingest(path, db_url, 1).document_id
+    sessions = open_store(db_url)
+    with sessions() as s:
+        doc = s.get(Document, doc_id)
+        # a reviewer adds the person the first version missed
+        rv.decide(s, doc, "people", "phạm quốc cường", "add", "lan", 0,
+                  value={"name": "Phạm Quốc Cường", "roles": ["Chủ tịch UBND xã"]})
+        # saving an edit form unchanged is an acceptance
+        hoa = _view(s, doc, "people", "Lê Thị Hoa")
+        r = rv.decide(s, doc, "people", hoa.key, "edit", "lan", 0, value=dict(hoa.value))
+        assert r.state == "accepted"
+        s.commit()
+    ingest(path, db_url, 2)  # now the machine finds him too, with other roles
+    with sessions() as s:
+        doc = s.get(Document, doc_id)
+        cuong = _view(s, doc, "people", "Phạm Quốc Cường")
+        assert cuong.state == "added" and cuong.value["roles"] == ["Chủ tịch UBND xã"]
+        assert cuong.suggestion_changed and cuong.suggestion["roles"] == ["Chủ tịch Ủy ban nhân dân xã"]
+        assert cuong.item_id is not None
+        # accepting takes the new suggestion
+        rv.decide(s, doc, "people", cuong.key, "accept", "minh", cuong.version)
+        s.commit()
+        cuong = _view(s, doc, "people", "Phạm Quốc Cường")
+        assert cuong.state == "accepted" and not cuong.suggestion_changed
+        assert cuong.value["roles"] == ["Chủ tịch Ủy ban nhân dân xã"]
+        with pytest.raises(rv.ReviewError):
+            rv.decide(s, doc, "people", cuong.key, "add", "minh", 0, value=cuong.value)
 
 
 def test_exports_take_reviewed_values_first(db_url, tmp_path):

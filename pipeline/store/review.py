@@ -112,7 +112,8 @@ def merge(doc: Document, items: list[Item], reviews: list[Review]) -> list[ItemV
             out.append(ItemView(value=it.value, state="new_since_review" if closed else "suggested",
                                 start=it.start, end=it.end, **common))
         else:
-            changed = r.suggestion is not None and it.value != r.suggestion and it.value != r.value
+            seen = r.suggestion if r.suggestion is not None else r.value  # what the reviewer decided on
+            changed = it.value != seen and it.value != r.value
             out.append(ItemView(value=r.value, state=r.state, start=r.start if r.start is not None else it.start,
                                 end=r.end if r.end is not None else it.end, review=r, suggestion_changed=changed,
                                 **common))
@@ -237,6 +238,8 @@ def decide(session: Session, doc: Document, field: str, key: str, action: str, r
         new_value = value
         if item is None and (review is None or review.state == "added" or review.suggestion is None):
             state = "added"
+        elif item is not None and value == item.value:
+            state = "accepted"  # saved unchanged: the suggestion was right
     elif action == "reject":
         new_value = review.value if review is not None and review.value is not None else (item.value if item else None)
     else:  # add
@@ -332,7 +335,7 @@ class QueueRow:
     doc: Document
     counts: dict[str, int]  # field -> items (not rejected)
     pending: int
-    new_since_review: int
+    new_since_review: int  # suggestions nobody decided on since the review, or that differ from the decision
     min_confidence: float | None  # of the pending items
 
 
@@ -356,7 +359,7 @@ def queue(session: Session, state: str | None = None, field: str | None = None, 
         counts = {f: sum(1 for v in live if v.field == f) for f in FIELDS}
         pend = [v for v in vs if v.pending]
         confs = [v.confidence for v in pend if v.confidence is not None]
-        rows.append(QueueRow(doc, counts, len(pend), sum(1 for v in vs if v.state == "new_since_review"),
+        rows.append(QueueRow(doc, counts, len(pend), sum(1 for v in vs if v.state == "new_since_review" or v.suggestion_changed),
                              min(confs) if confs else None))
     rows.sort(key=lambda r: (STATE_ORDER.get(r.doc.review_state, 9), r.min_confidence if r.min_confidence is not None
                              else 2.0, r.doc.filename, r.doc.id))

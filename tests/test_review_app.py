@@ -77,6 +77,13 @@ def test_pages_need_a_session(site):
     assert c.get("/documents").status_code == 303
 
 
+def test_unknown_pages_answer_in_vietnamese(site):
+    c, _ = login(site)
+    for path in ("/documents/999", "/documents/abc", "/khong-co"):
+        r = c.get(path)
+        assert r.status_code == 404 and "Không tìm thấy" in r.text, path
+
+
 def test_login_checks_password_and_sets_a_safe_cookie(site):
     c = client(site)
     token = csrf_of(c.get("/login").text)

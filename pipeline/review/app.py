@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -201,6 +202,10 @@ def create_app(db_url: str | None = None, secret: str | None = None, sessions: s
         if exc.status_code == 404 and exc.detail not in (None, "Not Found"):
             msg = str(exc.detail)
         return render(request, "error.html", status=exc.status_code, message=msg, code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, _exc: RequestValidationError):
+        return render(request, "error.html", status=404, code=404, message="Không tìm thấy trang hoặc tài liệu này.")
 
     # ------------------------------------------------------------ auth
 

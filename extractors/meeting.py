@@ -58,7 +58,7 @@ LOC_RE = re.compile(r"\s*,?\s*tại\s+(?P<loc>[^,.;:\n]{2,80}?)\s*(?=,|\.(?:\s|$
 PUB_ISO_RE = re.compile(r"(?<!\w)date\s+(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?")
 PUB_STAMP_RE = re.compile(
     r"(?<![\d/])(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>(?:19|20)\d{2})(?=\s*[-|,]?\s*(?:lúc\s*)?\d{1,2}:\d{2})"
-    r"|\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:AM|PM))?\s*[,|-]?\s*(?P<d2>\d{1,2})/(?P<m2>\d{1,2})/(?P<y2>(?:19|20)\d{2})"
+    r"|\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:AM|PM))?\s*[,|-]?\s*(?:ngày\s+)?(?P<d2>\d{1,2})/(?P<m2>\d{1,2})/(?P<y2>(?:19|20)\d{2})"
     r"|(?:đăng(?:\s+vào)?|cập nhật|thứ\s+\w+|chủ nhật)\s*:?\s*,?\s*(?:ngày\s*)?(?P<d3>\d{1,2})/(?P<m3>\d{1,2})/(?P<y3>(?:19|20)\d{2})",
     re.IGNORECASE,
 )
@@ -281,6 +281,12 @@ def _sentence_opening(lead: str, phrase: str) -> bool:
     return bool(re.search(r",\s*$", lead))
 
 
+NORMATIVE_HEADING_RE = re.compile(
+    r"(?:^|\n)\s*(?:KẾ HOẠCH|HƯỚNG DẪN|QUYẾT ĐỊNH|QUY ĐỊNH|CHỈ THỊ|CÔNG VĂN|TỜ TRÌNH|ĐỀ ÁN|QUY CHẾ|"
+    r"CHƯƠNG TRÌNH HÀNH ĐỘNG|NGHỊ ĐỊNH|THÔNG TƯ)(?:\s*\n|\s+[a-zà-ỹđ])"
+)
+PAST_RE = re.compile(r"(?<!\w)(?:đã|vừa)(?!\w)")
+LATE_TIME_RE = re.compile(r"\s(?:vào\s+)(?P<time>(?:sáng|chiều|tối|trưa|ngày)\s)", re.IGNORECASE)
 EVENT_FIRST_RE = re.compile(
     rf"(?P<title>(?<!\w)(?:{EVENTS})(?!\w)[^.\n]{{3,200}}?)\s+(?:đã\s+)?(?:chính thức\s+)?"
     r"(?:khai mạc|diễn ra|được tổ chức|bế mạc)\s+(?:vào\s+)?(?P<time>(?:sáng|chiều|tối|trưa|ngày)\s)",
@@ -328,6 +334,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     if not s.strip():
         return []
     found = None
+    normative = NORMATIVE_HEADING_RE.search(s[:2500]) is not None
     for tm in TIME_RE.finditer(s):
         lo, hi = _sentence(s, tm.start())
         # the time phrase opens the sentence (after a dateline tag like "BHG -")
@@ -335,13 +342,15 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         if not _sentence_opening(lead, tm.group(0)):
             continue
         res = _from_sentence(s, lo, hi, tm.end())
+        if res and normative and not PAST_RE.search(s, tm.end(), hi):
+            continue  # a plan or instruction schedules meetings; it does not report them
         if res and (res["title"] or res["organizer"]):
             d, mo, y = _dm(tm)
             if res["title"]:
                 res["title"] = _prefer_headline(s, res["title"], lo)
             found = (tm, res, d, mo, y, lo, hi)
             break
-    if found is None:
+    if found is None and not normative:
         # the event first: "Hội nghị … khai mạc sáng 10-12 tại …"
         for em in EVENT_FIRST_RE.finditer(s, 0, min(len(s), 3000)):
             lo, hi = _sentence(s, em.start())
@@ -360,19 +369,25 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             d, mo, y = _dm(tm)
             found = (tm, res, d, mo, y, lo, hi)
             break
-    if found is None:
+    if found is None and not normative:
         # no time phrase: "<organizer> vừa tổ chức <event>" near the top
         for v in VERB_RE.finditer(s, 0, min(len(s), 2500)):
             if v.group("verb").lower() not in ("tổ chức", "long trọng tổ chức", "diễn ra"):
                 continue
-            if not EVENT_RE.match(s, v.end()) or not re.match(r"(?:đã|vừa)\s", v.group(0), re.IGNORECASE):
+            if not EVENT_RE.match(s, v.end()):
                 continue
             lo, hi = _sentence(s, v.start())
             if hi - lo < 60:
                 continue  # a headline
+            # "… tổ chức Hội nghị … vào sáng ngày 17/3": the time after the event
+            late = LATE_TIME_RE.search(s, v.end(), hi)
+            if not (late or re.match(r"(?:đã|vừa)\s", v.group(0), re.IGNORECASE)):
+                continue
             res = _from_sentence(s, lo, hi, lo)
             if res and res["title"] and (res["organizer"] or v.group("verb").lower() == "diễn ra"):
-                found = (None, res, None, None, None, lo, hi)
+                tm = TIME_RE.match(s, late.start("time")) if late else None
+                d, mo, y = _dm(tm) if tm else (None, None, None)
+                found = (tm, res, d, mo, y, lo, hi)
                 break
     if found is None:
         found = _heading_event(s)

@@ -154,3 +154,16 @@ def test_plan_heading_is_not_an_event():
 
 def test_blank_form_heading_is_not_an_event():
     assert run("BIÊN BẢN\nHỘI NGHỊ CHI BỘ ĐÁNH GIÁ ĐẢNG VIÊN NĂM 20……\nHôm nay, vào lúc …… giờ") is None
+
+
+def test_time_after_the_event():
+    v = run("Ban Thường vụ Đảng ủy Khối tổ chức Hội nghị sơ kết công tác 6 tháng đầu năm vào sáng ngày 12/7.",
+            "Cập nhật lúc 15:30 ngày 12/7/2022")
+    assert v["date"] == "2022-07-12"
+    assert v["organizer"] == "Ban Thường vụ Đảng ủy Khối"
+    assert v["title"] == "Hội nghị sơ kết công tác 6 tháng đầu năm"
+
+
+def test_a_plan_schedules_but_does_not_report():
+    assert run("ĐẢNG ỦY XÃ AN BÌNH", "KẾ HOẠCH", "tổ chức hội nghị sơ kết",
+               "Ngày 20/3/2025, Ban Thường vụ Đảng ủy tổ chức Hội nghị sơ kết 5 năm thực hiện Chỉ thị 05.") is None

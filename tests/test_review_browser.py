@@ -64,12 +64,14 @@ def server(sqlite_url, tmp_path):
 def page():
     if not Path(CHROMIUM).exists():
         pytest.skip("no Chromium at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)  # a busy machine
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
         pg = ctx.new_page()
+        pg.set_default_timeout(30_000)
         errors: list[str] = []
         pg.on("pageerror", lambda e: errors.append(str(e)))
         pg.js_errors = errors

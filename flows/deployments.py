@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import datetime, timezone as tz
 
 from pipeline.config import prepare_prefect
@@ -102,7 +101,9 @@ def keep_watching(stop: threading.Event, name: str = f"{WATCH_FLOW}/{WATCH}", pe
 
     Runs left active by an earlier serve that died are cancelled first (this
     process is the only one serving the deployment); then a new run is
-    created whenever ours has ended, backing off while it keeps failing.
+    created whenever ours has failed or crashed, backing off while it keeps
+    failing. A run that ended on purpose (SIGTERM at shutdown, a cancel in
+    the UI) is left ended.
     """
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (DeploymentFilter, DeploymentFilterId, FlowRunFilter,
@@ -113,6 +114,7 @@ def keep_watching(stop: threading.Event, name: str = f"{WATCH_FLOW}/{WATCH}", pe
     started = datetime.now(tz.utc)
     ours = None
     cleaned = False
+    failures = 0
     delay = 0.0
     while not stop.wait(delay):
         delay = period
@@ -133,16 +135,22 @@ def keep_watching(stop: threading.Event, name: str = f"{WATCH_FLOW}/{WATCH}", pe
                     state = client.read_flow_run(ours).state
                     if state is None or not state.is_final():
                         continue
-                    log.warning("the watcher run ended (%s); starting it again", state.name)
-                    if state.is_failed() or state.is_crashed():
-                        delay = min(600.0, period * 4)
+                    if not (state.is_failed() or state.is_crashed()):
+                        # stopped on purpose (a signal, a cancel in the UI): leave it stopped
+                        log.info("the watcher run ended (%s); run minutes-watch/%s again to restart it",
+                                 state.name, WATCH)
+                        return
+                    failures += 1
+                    delay = min(600.0, period * 2 ** min(failures, 6))
+                    log.warning("the watcher run ended (%s); starting it again in %.0f s", state.name, delay)
+                    if stop.wait(delay):
+                        return
                 run = client.create_flow_run_from_deployment(dep.id, tags=["watch"])
                 ours = run.id
                 log.info("watcher run %s started", run.name)
         except Exception as err:  # noqa: BLE001 - the API may not be up yet, the deployment not yet registered
             log.debug("watcher supervisor: %s", err)
             delay = 2.0 if ours is None else period
-            time.sleep(0)
 
 
 def serve_all(archive: list[str], watch_root: str | None, cron: str, timezone: str = "Asia/Ho_Chi_Minh",

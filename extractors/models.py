@@ -51,6 +51,15 @@ def _is_opening(text: str, i: int) -> bool:
     return (before.isspace() or before in "([:,;-–—/") and not after.isspace() and after not in ",.;:)"
 
 
+def opens_after_trigger(text: str, i: int) -> bool:
+    """Whether a quote that directly follows a trigger word opens a name:
+    an opening quote, or a straight one after a space even when a space
+    follows it (“" Đoàn kết"”)."""
+    if _is_opening(text, i):
+        return True
+    return text[i] in _STRAIGHT and i > 0 and (text[i - 1].isspace() or text[i - 1] == ":")
+
+
 def read_quoted(text: str, q: int, limit: int = 600) -> tuple[int, int, bool] | None:
     """The quoted text opened at ``q``: (start, end, closed).
 
@@ -299,7 +308,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     for m in _TRIGGER_QUOTE_RE.finditer(t):
         q = m.start("q")
         trig = m.start("trig")
-        if not _is_opening(t, q):
+        if not opens_after_trigger(t, q):
             continue  # the quote closes something the model noun is inside of
         while True:
             r = read_quoted(t, q)

@@ -182,7 +182,7 @@ def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[Numb
             if value is None:
                 continue
             total = parse_digits(m.group("total")) if m.group("total") else None
-            if total is not None and len(m.group("total").replace(".", "")) == 4 and total > 1900:
+            if total is not None and re.fullmatch(r"(?:19|20)\d{2}", m.group("total")) and value <= 12:
                 continue  # "3/2021": month/year, not a ratio
             kind = "percent" if m.group("pct") else "count"
             words = False

@@ -36,7 +36,7 @@ VERSION = "1.0.0"
 NAME = "pledges"
 
 _UNIT = lexicon_regex("pledge_units")
-_UNIT_RE = re.compile(rf"\s*(?P<unit>{_UNIT})(?!\w)", re.IGNORECASE)
+_UNIT_RE = re.compile(rf"\s*(?:(?:các|những)\s+)?(?P<unit>{_UNIT})(?!\w)", re.IGNORECASE)
 _COORD_RE = re.compile(rf"(?:\s*,\s*|\s+và\s+)(?P<unit>{_UNIT})(?!\w)", re.IGNORECASE)
 _VERB_RE = re.compile(rf"(?<!\w)(?:{lexicon_regex('pledge_verbs')})(?!\w)", re.IGNORECASE)
 _BLOCK_RE = re.compile(
@@ -59,7 +59,7 @@ _LEADING_ADVERBIAL_RE = re.compile(
 _BREAKDOWN_START_RE = re.compile(
     r"^\(?\s*(?:[Tt]rong đó|[Tt]rong số đó|[Tt]rong số này|[Cc]ụ thể|[Gg]ồm|[Bb]ao gồm|[Tt]ính riêng)\b")
 
-_ORDINAL_BEFORE_RE = re.compile(r"(?<!\w)(?<!tổng )(?:số|thứ|lần|khóa|khoá|đợt|kỳ)\s+$", re.IGNORECASE)
+_ORDINAL_BEFORE_RE = re.compile(r"(?<!\w)(?<!tổng )(?:số|thứ|lần|khóa|khoá|đợt|kỳ|năm|giai đoạn)\s+$", re.IGNORECASE)
 _BLOC_RE = re.compile(r"(?<!\w)(?:Khối|Cụm|khối|cụm) thi đua\b[^,.;:\n()]{0,80}")
 _BLOC_STOP_RE = re.compile(
     rf"\s+(?:đã|đang|sẽ|vừa|(?<!các )tổ chức|năm \d{{4}}|{lexicon_regex('pledge_verbs')})(?!\w)", re.IGNORECASE)
@@ -115,6 +115,7 @@ def _mentions(text: str, s: int, e: int) -> list[Mention]:
 def _blocked(segment: str, before_verb: bool = False) -> bool:
     """A blocker in ``segment``; one coordinated with the verb that follows
     ("đang duy trì và đăng ký") does not count when ``before_verb``."""
+    segment = re.sub(r"\([^()]*\)", " ", segment)  # "(đạt 92%)" is an aside
     if before_verb:
         segment = _COORDINATED_BLOCKER_RE.sub("", segment)
     return bool(_BLOCK_RE.search(segment))
@@ -153,8 +154,11 @@ def _clean_subject(phrase: str) -> str | None:
     if m:
         phrase = phrase[:m.start()]
     phrase = re.sub(r"\s+", " ", phrase).strip(" ,;:-–—")
-    if not phrase or len(phrase.split()) > 14 or phrase[0].isdigit():
+    if not phrase or len(phrase.split()) > 14:
         return None
+    if phrase[0].isdigit():
+        # a share or count of units can be the subject: "100% chi bộ trực thuộc"
+        return phrase if _UNIT_RE.match(phrase, re.match(r"[\d.,]+\s*%?", phrase).end()) else None
     if re.match(r"(?i)cấp\b", phrase):  # a level ("cấp tỉnh có 615 ...") is not a subject
         return None
     if not (phrase[0].isupper() or re.match(r"(?i)(toàn|các|huyện|xã|phường|tỉnh|thành phố|quận|công an)\b", phrase)):

@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 
 from extractors import register
 from extractors.base import fold, lexicon_regex, make_item
-from extractors.models import ALL_QUOTES, _is_opening, read_quoted
+from extractors.models import ALL_QUOTES, _is_opening, opens_after_trigger, read_quoted
 from pipeline.model import Item, Text
 
 VERSION = "1.0.0"
@@ -97,6 +97,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     doc_year = _doc_year(t)
     found: list[tuple[str, int | None, float, int, int]] = []
     used: set[int] = set()
+    heads: set[int] = set()  # heads whose quoted theme was found
 
     # A. quoted theme after chủ đề / chuyên đề
     for m in _QUOTED_RE.finditer(t):
@@ -104,7 +105,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         if _NOT_THEME_RE.search(spec) or spec.rstrip().endswith(","):
             continue  # the quotes name something else, or sit inside an unquoted theme
         q = m.start("q")
-        if not _is_opening(t, q) and t[q] not in "“‘«":
+        if not opens_after_trigger(t, q) and t[q] not in "“‘«":
             continue
         r = read_quoted(t, q)
         if not r:
@@ -114,6 +115,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         if not _good(theme):
             continue
         used.add(q)
+        heads.add(m.start("head"))
         year, local = _year(t, spec, s_, e_, doc_year)
         conf = 0.93 if closed else 0.75
         if len(spec.strip()) > 60:
@@ -147,6 +149,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             found.append((theme, year, 0.85, s_, e_))
     # B. unquoted theme after "với chủ đề", "chủ đề …: …"
     for m in _UNQUOTED_RE.finditer(t):
+        if (m.start("h1") if m.group("h1") else m.start("h2")) in heads:
+            continue
         spec = m.group("spec") or ""
         if _NOT_THEME_RE.search(spec):
             continue

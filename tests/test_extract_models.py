@@ -108,3 +108,9 @@ def test_read_quoted_nested_and_unclosed():
     s, e, closed = read_quoted(text, text.index('"'))
     assert text[s:e] == 'Chống biểu hiện "tự diễn biến" trong nội bộ'
     assert not closed
+
+
+def test_named_with_mang_ten():
+    items = run("Hội Cựu chiến binh xã Hòa Lạc duy trì mô hình mang tên “Tổ tiết kiệm đồng đội”.")
+    assert names(items) == {"Tổ tiết kiệm đồng đội"}
+    assert org_of(items, "Tổ tiết kiệm đồng đội") == "Hội Cựu chiến binh xã Hòa Lạc"

@@ -127,3 +127,24 @@ def test_same_pledge_twice_is_one_item():
     items = run("Toàn Đảng bộ có 90 chi bộ đăng ký làm theo.",
                 "Như đã nêu, toàn Đảng bộ có 90 chi bộ đăng ký làm theo Bác.")
     assert len(items) == 1
+
+
+def test_share_of_units_as_subject_of_a_count():
+    items = run("Năm 2023, 100% chi bộ trực thuộc đăng ký 45 mô hình học tập và làm theo Bác.")
+    assert triples(items) == {(100, "percent", "chi bộ"), (45, "count", "mô hình")}
+    assert by_value(items, 45).value["subject"] == "100% chi bộ trực thuộc"
+
+
+def test_ratio_with_thousands_and_an_aside():
+    items = run("Có 3.500/3.800 đảng viên (đạt 92%) đăng ký làm theo.")
+    assert triples(items) == {(3500, "count", "đảng viên")}
+    assert items[0].value["total"] == 3800
+
+
+def test_article_between_number_and_unit():
+    items = run("Kết quả, 100% các chi bộ đã đăng ký nêu gương.")
+    assert triples(items) == {(100, "percent", "chi bộ")}
+
+
+def test_a_year_is_not_a_count():
+    assert run("Năm 2024 các đơn vị đăng ký thi đua theo kế hoạch.") == []

@@ -88,3 +88,8 @@ def test_not_themes():
     assert run("Ban Tuyên giáo giới thiệu chủ đề cuộc thi “Tìm hiểu lịch sử Đảng bộ tỉnh” năm 2021.") == []
     assert run("Với chủ đề này, các đại biểu đã thảo luận sôi nổi.") == []
     assert run("Hội nghị diễn ra với tinh thần “Đoàn kết, trách nhiệm”.") == []
+
+
+def test_straight_quote_followed_by_a_space():
+    items = run('Với chủ đề thi đua " Đoàn kết, kỷ cương, sáng tạo", năm 2025 các đơn vị ra quân.')
+    assert pairs(items) == {("Đoàn kết, kỷ cương, sáng tạo", 2025)}

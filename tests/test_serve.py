@@ -73,5 +73,13 @@ def test_serve_registers_the_schedule_and_a_triggered_run_ingests(tmp_path):
                                          "sub/luu_tru_1.txt", "sub/luu_tru_3.txt"])  # the archive is left as it is
         s.signal(signal.SIGTERM)
         assert s.wait_exit(90) == 0, s.tail()
+        # stopped on purpose: the watcher is not started again behind the operator's back
+        from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
+        with temporary_settings({PREFECT_API_URL: api_url}), get_client(sync_client=True) as c:
+            watch = c.read_deployment_by_name("minutes-watch/inbox")
+            runs = c.read_flow_runs(deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[watch.id])))
+        assert runs and all(r.state.is_final() for r in runs), [(r.name, r.state.name) for r in runs]
+        assert "stopping (SIGTERM)" in s.text()
     finally:
         s.kill()

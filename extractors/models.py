@@ -216,11 +216,36 @@ _BY_AFTER_RE = re.compile(r"(?<!\w)(?:do|được|của)\s+")
 _SENT_END_RE = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ0-9])|\n+")
 
 
+_ABBREV_RE = re.compile(r"(?<!\w)(?:[A-ZĐ][A-Za-zĐđ]{0,2}|[Tt]p|[Tt]x|[Tt]t|[Nn]gđ|[Tt]h[Ss])\.$")
+
+
+def sentence_breaks(text: str, s: int = 0, e: int | None = None):
+    """Sentence boundaries in ``text[s:e]`` (a full stop before a capital, a
+    line break), not after abbreviations such as "TP.", "Q.", "ThS."."""
+    e = len(text) if e is None else e
+    for m in _SENT_END_RE.finditer(text, s, e):
+        if m.group(0).strip(" ") == "" and _ABBREV_RE.search(text, max(0, m.start() - 5), m.start()):
+            continue
+        yield m
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """All sentences of ``text`` as (start, end)."""
+    out, pos = [], 0
+    for m in sentence_breaks(text):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        out.append((pos, len(text)))
+    return out
+
+
 def _sentence_of(text: str, i: int) -> tuple[int, int]:
     s = max(text.rfind("\n", 0, i) + 1, 0)
-    for m in _SENT_END_RE.finditer(text, s, i):
+    for m in sentence_breaks(text, s, i):
         s = m.end()
-    m = _SENT_END_RE.search(text, i)
+    m = next(sentence_breaks(text, i), None)
     e = m.start() if m else len(text)
     return s, e
 

@@ -28,7 +28,8 @@ import re
 from spacy.tokens import Doc
 
 from extractors import register
-from extractors.base import fold, lexicon, lexicon_regex, make_item
+from extractors.base import fold, lexicon_regex, make_item
+from extractors.models import sentence_spans
 from extractors.numbers import NumberMatch, find_numbers
 from pipeline.model import Item, Text
 
@@ -36,7 +37,7 @@ VERSION = "1.0.0"
 NAME = "pledges"
 
 _UNIT = lexicon_regex("pledge_units")
-_UNIT_RE = re.compile(rf"\s*(?:(?:các|những)\s+)?(?P<unit>{_UNIT})(?!\w)", re.IGNORECASE)
+_UNIT_RE = re.compile(rf"\s*(?:(?:các|những)\s+)?(?P<unit>(?:lượt\s+)?(?:{_UNIT}))(?!\w)", re.IGNORECASE)
 _COORD_RE = re.compile(rf"(?:\s*,\s*|\s+và\s+)(?P<unit>{_UNIT})(?!\w)", re.IGNORECASE)
 _VERB_RE = re.compile(rf"(?<!\w)(?:{lexicon_regex('pledge_verbs')})(?!\w)", re.IGNORECASE)
 _BLOCK_RE = re.compile(
@@ -64,21 +65,13 @@ _BLOC_RE = re.compile(r"(?<!\w)(?:Khối|Cụm|khối|cụm) thi đua\b[^,.;:\n(
 _BLOC_STOP_RE = re.compile(
     rf"\s+(?:đã|đang|sẽ|vừa|(?<!các )tổ chức|năm \d{{4}}|{lexicon_regex('pledge_verbs')})(?!\w)", re.IGNORECASE)
 
-_SENT_END_RE = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ0-9])|\n+")
 
 MAX_BEFORE = 90   # chars from a verb to the count it governs
 MAX_AFTER = 100   # chars from a count to the verb it is subject of
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for m in _SENT_END_RE.finditer(text):
-        if m.start() > pos:
-            out.append((pos, m.start()))
-        pos = m.end()
-    if pos < len(text):
-        out.append((pos, len(text)))
-    return out
+    return sentence_spans(text)
 
 
 class Mention:

@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 
 from extractors import register
 from extractors.base import fold, lexicon_regex, make_item
-from extractors.models import ALL_QUOTES, _is_opening, opens_after_trigger, read_quoted
+from extractors.models import ALL_QUOTES, _sentence_of, opens_after_trigger, read_quoted
 from pipeline.model import Item, Text
 
 VERSION = "1.0.0"
@@ -50,17 +50,9 @@ _NAM_YEAR_RE = re.compile(r"(?<!\w)năm\s+((?:19|20)\d{2})(?!\d)", re.IGNORECASE
 _DOC_YEAR_RE = re.compile(
     rf"(?<!\w)(?:{_HEAD})(?!\w)[^{_Q}\n.;]{{0,100}}?(?<!\w)năm\s+((?:19|20)\d{{2}})(?!\d)", re.IGNORECASE)
 _TRAILING_YEAR_RE = re.compile(r"\s+(?:năm\s+)?((?:19|20)\d{2})$")
-_SENT_END_RE = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ0-9])|\n+")
+_SPEC_END_RE = re.compile(r"(?:(?:19|20)\d{2}|toàn khóa|toàn khoá)\s*(?::|là)?\s*$", re.IGNORECASE)
 _AUX_RE = re.compile(r"(?<!\w)(?:đã|đang|sẽ|vừa|được|cũng)(?!\w)", re.IGNORECASE)
 _WEAK_START_RE = re.compile(r"^(?:này|đó|trên|chung|riêng|chính|của|về|là|năm|được)\b", re.IGNORECASE)
-
-
-def _sentence_of(text: str, i: int) -> tuple[int, int]:
-    s = text.rfind("\n", 0, i) + 1
-    for m in _SENT_END_RE.finditer(text, s, i):
-        s = m.end()
-    m = _SENT_END_RE.search(text, i)
-    return s, (m.start() if m else len(text))
 
 
 def _year(text: str, spec: str, tstart: int, tend: int, doc_year: int | None) -> tuple[int | None, bool]:
@@ -118,8 +110,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         heads.add(m.start("head"))
         year, local = _year(t, spec, s_, e_, doc_year)
         conf = 0.93 if closed else 0.75
-        if len(spec.strip()) > 60:
-            conf -= 0.05
+        if len(spec.split()) > 6 and not _SPEC_END_RE.search(spec):
+            conf = min(conf, 0.75)  # a long stretch of text between the head and the quote
         if _AUX_RE.search(spec):
             conf = min(conf, 0.65)  # a clause, not a specifier, stands between
         if not local and year is not None:

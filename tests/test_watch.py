@@ -112,6 +112,66 @@ def test_error_note_is_one_sentence():
     assert error_note(Outcome("x", "failed")).strip().endswith(".")
 
 
+def _watcher(tmp_path: Path):
+    from pipeline.watch.watcher import Watcher
+
+    w = Watcher(WatchSettings(root=tmp_path / "root", settle=0.1))
+    for d in (w.s.inbox, w.s.done):
+        d.mkdir(parents=True, exist_ok=True)
+    w._placed, w._changed = set(), set()
+    return w
+
+
+def test_place_moves_each_file_by_its_outcome(tmp_path, caplog):
+    w = _watcher(tmp_path)
+    inbox = w.s.inbox
+    for name in ["sub/a.txt", "b.pdf", "c.txt"]:
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_text(name)
+    w._taken = {str(inbox / n): None for n in ["sub/a.txt", "b.pdf", "c.txt"]}
+    with caplog.at_level("INFO", logger="minutes.watch"):
+        w._place_batch([Outcome(str(inbox / "sub" / "a.txt"), "done", document_id=1, items={"people": 2}),
+                        Outcome(str(inbox / "b.pdf"), "failed", reason="The file is empty."),
+                        Outcome(str(inbox / "c.txt"), "duplicate", document_id=1)])
+    assert files(w.s.done) == ["c.txt", "sub/a.txt"]
+    assert files(w.s.failed) == ["b.pdf", "b.pdf.error.txt"] and files(inbox) == []
+    assert (w.s.failed / "b.pdf.error.txt").read_text() == "The file is empty.\n"
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 3  # one line per file, paths relative to ROOT
+    assert lines[0].startswith("done       inbox/sub/a.txt -> done/sub/a.txt: document 1; 2 people"), lines
+    assert lines[1] == "failed     inbox/b.pdf -> failed/b.pdf: The file is empty.", lines
+    assert any(ln.startswith("duplicate  inbox/c.txt -> done/c.txt") for ln in lines), lines
+    assert w.counts == {"done": 1, "failed": 1, "duplicate": 1}
+
+
+def test_a_file_overwritten_while_read_is_read_again(tmp_path):
+    from pipeline.watch.watcher import _signature
+
+    w = _watcher(tmp_path)
+    f = w.s.inbox / "a.txt"
+    f.write_text("old")
+    w._taken = {str(f): _signature(f)}
+    time.sleep(0.01)
+    f.write_text("new content")
+    w._place_batch([Outcome(str(f), "done", document_id=1)])
+    assert f.exists() and files(w.s.done) == [] and str(f) in w._changed and str(f) not in w._placed
+
+
+def test_a_file_that_cannot_be_moved_is_left_until_it_changes(tmp_path):
+    w = _watcher(tmp_path)
+    w.s.failed.write_text("not a folder")  # moving into failed/ fails
+    f = w.s.inbox / "x.pdf"
+    f.write_text("broken")
+    w._taken = {str(f): None}
+    w._place_batch([Outcome(str(f), "failed", reason="The file is damaged.")])
+    assert f.exists() and str(f) in w._placed
+    w.offer(f)
+    assert w.scan() == 0 and len(w.tracker) == 0  # not picked up again: no loop
+    f.write_text("a new copy")
+    w.offer(f)
+    assert len(w.tracker) == 1
+
+
 def test_settings_from_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("MINUTES_WATCH_SETTLE", "0.5")
     monkeypatch.setenv("MINUTES_WATCH_BURST", "7")

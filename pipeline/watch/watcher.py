@@ -194,6 +194,14 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _signature(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
@@ -277,6 +285,8 @@ class Watcher:
         self._observer = None
         self._lock_fh = None
         self._placed: set[str] = set()
+        self._taken: dict[str, tuple[int, int] | None] = {}  # path -> (size, mtime) when taken
+        self._stuck: dict[Path, tuple[int, int] | None] = {}  # could not be moved: skipped until it changes
         self._next_rescan = 0.0
         self._failures = 0
         self.counts: dict[str, int] = {}
@@ -329,9 +339,17 @@ class Watcher:
         self._observer.start()
 
     def offer(self, path: Path) -> None:
-        if wanted(path, self.s.inbox):
+        if wanted(path, self.s.inbox) and not self._is_stuck(path):
             self.tracker.add(path)
             self.wake.set()
+
+    def _is_stuck(self, path: Path) -> bool:
+        if path not in self._stuck:
+            return False
+        if _signature(path) == self._stuck[path]:
+            return True
+        del self._stuck[path]
+        return False
 
     def scan(self, folder: Path | None = None) -> int:
         """Queue every candidate file below ``folder`` (default: the inbox); returns how many."""
@@ -340,7 +358,7 @@ class Watcher:
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in filenames:
                 p = Path(dirpath) / name
-                if wanted(p, self.s.inbox):
+                if wanted(p, self.s.inbox) and not self._is_stuck(p):
                     self.tracker.add(p)
                     n += 1
         if n:
@@ -414,6 +432,8 @@ class Watcher:
 
         self.tracker.take(paths)
         self._placed = set()
+        self._taken = {str(p): _signature(p) for p in paths}
+        self._changed: set[str] = set()
         self.bursts += 1
         previous_hook = flow_mod.progress_hook
         flow_mod.progress_hook = self._place_batch
@@ -440,7 +460,7 @@ class Watcher:
         try:
             if summary is not None:
                 # outcomes whose batch did not go through the hook (it should not happen)
-                rest = [Outcome(**o) for o in summary.get("outcomes", []) if o["path"] not in self._placed]
+                rest = [Outcome(**o) for o in summary.get("outcomes", []) if o["path"] not in self._placed and o["path"] not in self._changed]
                 if rest:
                     self._place_batch(rest)
         finally:
@@ -460,7 +480,11 @@ class Watcher:
                 self.tracker.add(p, not_before=time.monotonic() + delay)
             return
         self._failures = 0
-        for p in left:  # not in the flow's outcomes: should not happen; try again later
+        for p in left:
+            if str(p) in self._changed:  # overwritten meanwhile: read the new content once it is stable
+                self.tracker.add(p)
+                continue
+            # not in the flow's outcomes: should not happen; try again later
             log.warning("%s was not processed; it stays in inbox/ and will be retried", self._rel(p))
             self.tracker.add(p, not_before=time.monotonic() + 5.0)
 
@@ -477,11 +501,15 @@ class Watcher:
             if o.path in self._placed:
                 continue
             try:
-                self.place(o)
+                if self.place(o) is None and o.path in self._changed:
+                    continue
             except (Abandon, KeyboardInterrupt):
                 raise
             except Exception as err:  # noqa: BLE001 - one file's move must not stop the others
-                log.error("%-10s %s: could not be moved (%s)", "error", self._rel(Path(o.path)), err)
+                p = Path(o.path)
+                log.error("%-10s %s: could not be moved (%s); it is left in inbox/ until it changes", "error",
+                          self._rel(p), err)
+                self._stuck[p] = _signature(p)
             self._placed.add(o.path)
 
     def place(self, o: Outcome) -> Path | None:
@@ -494,6 +522,13 @@ class Watcher:
         if not src.exists():
             log.warning("%-10s %s: the file disappeared before it could be moved", o.status, self._rel(src))
             self._count("vanished")
+            return None
+        taken = self._taken.get(o.path)
+        if taken is not None and _signature(src) != taken:
+            # overwritten while it was being read: what was stored is not what is there now
+            log.info("%-10s %s: the file changed while it was being read; it will be read again", "changed",
+                     self._rel(src))
+            self._changed.add(o.path)
             return None
         if o.status in DONE_STATUSES:
             dst = move_unique(src, self.s.done / rel_dir)

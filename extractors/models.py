@@ -7,8 +7,8 @@ A. a quoted name right after a model noun (``model_triggers``: "mô hình",
    ("mô hình chi bộ “…”", "mô hình, điển hình “…”"), and the quoted names
    chained to it ("mô hình “A”, “B” và “C”"); every quotation style,
    unbalanced quotes included;
-B. a quoted name shaped "<unit> <number> tốt/không" ("Chi bộ 4 tốt",
-   "Đảng bộ cơ sở bốn tốt") whatever introduces it: the shape itself names
+B. a quoted name shaped "<unit> <number> tốt/không" ("Chi bộ 3 tốt",
+   "Đảng bộ cơ sở ba tốt") whatever introduces it: the shape itself names
    a model a unit builds;
 C. an unquoted list after a model noun and a colon ("đăng ký 2 mô hình: A; B");
 D. "mô hình X" unquoted where X is quoted elsewhere in the document;
@@ -117,7 +117,7 @@ def read_org(text: str, start: int, end: int | None = None, starts: frozenset[in
     """An organisation name starting at ``start`` (which must be a head noun).
 
     Words continue the name while capitalized, numbers or name words
-    ("Đảng ủy Khối các cơ quan tỉnh"); a lower-case syllable also continues
+    ("Đảng ủy Khối các cơ quan huyện"); a lower-case syllable also continues
     it when the word segmenter put it in the same word as the capitalized
     syllable before it ("Sở Xây dựng"), ``starts`` being the offsets where
     words begin. A name needs one capitalized or numbered word after its

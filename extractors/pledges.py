@@ -222,7 +222,7 @@ def _subject(text: str, sent: tuple[int, int], men: Mention, verb_before: re.Mat
                 return subj
             break
         return None
-    # 3. the count is the subject itself ("Đại diện công an 5 thành phố đã cam kết")
+    # 3. the count is the subject itself ("Đại diện hội viên 7 xã đã ký cam kết")
     seg = re.split(r"[,;:]", prefix)[-1]
     lead = _REPRESENTATIVE_RE.sub("", _LEADING_ADVERBIAL_RE.sub("", seg.strip()))
     if lead and lead != seg.strip() and lead[:1].islower():

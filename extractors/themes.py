@@ -9,7 +9,7 @@ A. "chủ đề" / "chuyên đề" (``theme_heads``), an optional specifier with
    (``theme_not_theme``: "chủ đề Cuộc vận động “…”") leaves it out;
 B. "với chủ đề …", "chủ đề … là: …", "chủ đề: …" without quotes: the text
    up to the end of the sentence (weaker);
-C. a quoted "Năm <noun phrase>" ("“Năm dân vận chính quyền” 2019"): a
+C. a quoted "Năm <noun phrase>" ("“Năm văn hóa công sở” 2017"): a
    year's theme.
 
 The year is the one of the specifier, else one written right after the

@@ -99,7 +99,7 @@ def test_same_model_twice_is_one_item():
 def test_movements_programmes_and_generic_mentions_are_not_models():
     assert run("Hội Phụ nữ xã phát động phong trào “Phụ nữ tích cực học tập”.") == []
     assert run("Chương trình “Vì người nghèo” được triển khai rộng khắp.") == []
-    assert run("Nhiều mô hình hay, cách làm sáng tạo được nhân rộng trong toàn tỉnh.") == []
+    assert run("Nhiều mô hình hay, cách làm sáng tạo được nhân rộng trong cả nước.") == []
     assert run("Đơn vị được công nhận “Tập thể lao động xuất sắc”.") == []
 
 

@@ -40,9 +40,9 @@ def test_object_of_registration_verb_with_coordinated_list_and_breakdown():
 
 
 def test_coordinated_unit_without_own_number():
-    items = run("Đến nay, toàn tỉnh có hơn 3.100 tập thể, cá nhân đăng ký xây dựng điển hình.")
+    items = run("Đến nay, toàn thị xã có hơn 3.100 tập thể, cá nhân đăng ký xây dựng điển hình.")
     assert triples(items) == {(3100, "count", "tập thể, cá nhân")}
-    assert items[0].value["subject"] == "toàn tỉnh"
+    assert items[0].value["subject"] == "toàn thị xã"
 
 
 def test_percent_share():
@@ -124,8 +124,8 @@ def test_a_number_in_a_name_is_not_a_count():
 
 
 def test_same_pledge_twice_is_one_item():
-    items = run("Toàn Đảng bộ có 90 chi bộ đăng ký làm theo.",
-                "Như đã nêu, toàn Đảng bộ có 90 chi bộ đăng ký làm theo Bác.")
+    items = run("Đảng bộ xã có 90 chi bộ đăng ký làm theo.",
+                "Như đã nêu, Đảng bộ xã có 90 chi bộ đăng ký làm theo Bác.")
     assert len(items) == 1
 
 

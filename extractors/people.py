@@ -325,7 +325,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
 SIGN_NAME_RE = re.compile(rf"^(?:[{UP}][{LOW}]+|[{UP}]+)(?: (?:[{UP}][{LOW}]+|[{UP}]+)){{1,4}}$")
 SIGN_MARK_RE = re.compile(r"^\(?\s*(?:đã\s+ký|ký(?:,| và)?\s*(?:tên|ghi rõ họ tên)?|ký, đóng dấu|đã ký và đóng dấu)\s*\)?\.?$",
                           re.IGNORECASE)
-SIGN_FOR_RE = re.compile(r"^(?:T/M|TM\.?|K/T|KT\.?|Q\.|TL\.?|TUQ\.?|T/L)\s", re.IGNORECASE)
+SIGN_FOR_RE = re.compile(r"^(?:T/M|TM\.|K/T|KT\.|Q\.|TL\.|TUQ\.|T/L)\s*|^(?:TM|KT|TL|TUQ)\s+")
+SIGN_SKIP_RE = re.compile(r"^(?:[-+•]\s|Nơi nhận|Lưu\b|\(để)", re.IGNORECASE)
 
 
 def _signatures(s: str) -> list[tuple[str, int, str | None, float]]:
@@ -346,15 +347,22 @@ def _signatures(s: str) -> list[tuple[str, int, str | None, float]]:
             continue
         role = None
         signed = False
-        for _, prev, _ in reversed(nonempty[max(0, k - 4):k]):
+        for _, prev, _ in reversed(nonempty[max(0, k - 8):k]):
             if SIGN_MARK_RE.match(prev):
                 signed = True
                 continue
-            if SIGN_FOR_RE.match(prev):
+            if SIGN_SKIP_RE.match(prev):
+                continue  # the "Nơi nhận" list often sits beside the signature
+            if not prev.isupper() or len(prev.split()) > 10:
                 break
-            if prev.isupper() and len(prev.split()) <= 8 and ROLE_START_RE.match(prev):
+            f = SIGN_FOR_RE.match(prev)
+            if f:  # "KT. HIỆU TRƯỞNG PHÓ HIỆU TRƯỞNG": the signer's own title follows
+                rest = prev[f.end():]
+                second = [h for h in ROLE_HEAD_RE.finditer(rest) if h.start() > 0]
+                role = rest[second[0].start():].strip() if second else None
+                break
+            if ROLE_START_RE.match(prev):
                 role = prev
-                break
             break
         if role is None:
             continue

@@ -128,3 +128,9 @@ def test_lowercase_clause_after_a_role_is_not_part_of_it():
 
 def test_a_bare_title_alone_does_not_make_a_person():
     assert run("Lời dạy của Chủ tịch Tôn Đức Minh vẫn còn nguyên giá trị.") == {}
+
+
+def test_signature_beside_the_recipients_list():
+    got = run("Trên đây là kế hoạch của nhà trường./.", "Nơi nhận:", "KT.HIỆU TRƯỞNG PHÓ HIỆU TRƯỞNG",
+              "- Phòng GDĐT (bc);", "- Lưu: VT.", "Đinh Thị Hoa")
+    assert got == {"Đinh Thị Hoa": ["PHÓ HIỆU TRƯỞNG"]}

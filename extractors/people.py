@@ -93,15 +93,13 @@ def _split_name(sylls: list[str], explicit: bool) -> int | None:
     if n < 2:
         return None
     starts = [i for i, s in enumerate(sylls) if s in SURNAMES and 2 <= n - i <= 5]
-    if sylls[0] in SURNAMES and n <= 4:
-        return 0
+    if (sylls[0] in SURNAMES or explicit) and n <= 4:
+        return 0  # right after "ông"/"đồng chí" the whole run is the name, rare surnames too
     if n >= 5 and starts:
         good = [i for i in starts if n - i <= 4]
         return good[-1] if good else starts[0]
     if starts:
         return starts[0]
-    if explicit and n <= 4:
-        return 0
     return None
 
 

@@ -134,3 +134,8 @@ def test_signature_beside_the_recipients_list():
     got = run("Trên đây là kế hoạch của nhà trường./.", "Nơi nhận:", "KT.HIỆU TRƯỞNG PHÓ HIỆU TRƯỞNG",
               "- Phòng GDĐT (bc);", "- Lưu: VT.", "Đinh Thị Hoa")
     assert got == {"Đinh Thị Hoa": ["PHÓ HIỆU TRƯỞNG"]}
+
+
+def test_rare_surname_after_a_form_of_address():
+    got = run("Mọi vướng mắc liên hệ ông Khiếu Văn Tài - Phó Trưởng phòng Tổ chức cán bộ để được hướng dẫn.")
+    assert got == {"Khiếu Văn Tài": ["Phó Trưởng phòng Tổ chức cán bộ"]}

@@ -83,6 +83,7 @@ AGE_RE = re.compile(r"\s*[,(]?\s*\d{1,3}\s+tuổi\s*,?\s*\)?\s*")
 APPOS_SEP_RE = re.compile(r"^\s*(?:,|-|–|—|:)\s*|^\s+(?=[-–—])")
 EVENT_START_RE = re.compile(rf"(?:{lexicon_regex('event_nouns')})(?!\w)", re.IGNORECASE)
 BODY_START_RE = re.compile(rf"(?:{lexicon_regex('body_heads')})(?!\w)")
+LIST_SEP_RE = re.compile(r"\s*(?:,|và)\s*")
 CLAUSE_CUT_RE = re.compile(r"[;:!?\n“”\"]|[.,](?=\s)")
 ABBREV_DOT_RE = re.compile(r"(?:^|\s)(?:TP|Tp|TX|T|P|Q|KP|ThS|TS|GS|PGS|BS|NXB|St)$")
 
@@ -226,8 +227,9 @@ def _role_before(s: str, name_start: int) -> str | None:
     return None
 
 
-def _candidate(s: str, run: re.Match) -> tuple[str, int, list[str], str | None, float] | None:
-    """(name, start, roles after, title before, confidence) of a capitalized run, or None."""
+def _candidate(s: str, run: re.Match, listed: bool = False) -> tuple[str, int, list[str], str | None, float] | None:
+    """(name, start, roles after, title before, confidence) of a capitalized run, or None.
+    ``listed``: the run follows a person in a list ("các đồng chí A, B và C")."""
     sylls = run.group(0).split(" ")
     offs = [m.start() + run.start() for m in SYL_RE.finditer(run.group(0))]
     k0 = 0
@@ -249,7 +251,7 @@ def _candidate(s: str, run: re.Match) -> tuple[str, int, list[str], str | None, 
         prev = s[max(0, hon.start() - 2):hon.start()]
         if prev.strip() not in ("", ".", ":", ";", "-", "–", '"', "“", "(") and "\n" not in prev:
             hon = None
-    explicit = hon_in_run or hon is not None
+    explicit = hon_in_run or hon is not None or (listed and k0 == 0 and sylls[0] in SURNAMES)
     i = _split_name(sylls[k0:], explicit)
     if i is None:
         return None
@@ -289,11 +291,14 @@ def _candidate(s: str, run: re.Match) -> tuple[str, int, list[str], str | None, 
 def extract(doc: Doc, text: Text) -> list[Item]:
     s = text.text
     people: dict[str, dict] = {}
+    last_end = -1
     for run in RUN_RE.finditer(s):
-        cand = _candidate(s, run)
+        listed = last_end >= 0 and LIST_SEP_RE.fullmatch(s, last_end, run.start()) is not None
+        cand = _candidate(s, run, listed)
         if cand is None:
             continue
         name, start, roles_after, role_pre, conf = cand
+        last_end = run.end()
         roles = ([role_pre] if role_pre else []) + roles_after
         rec = people.setdefault(fold(name), {"name": name, "start": start, "conf": conf, "mentions": 0,
                                              "roles": [], "full": [], "best": -1})

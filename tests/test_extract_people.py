@@ -139,3 +139,8 @@ def test_signature_beside_the_recipients_list():
 def test_rare_surname_after_a_form_of_address():
     got = run("Mọi vướng mắc liên hệ ông Khiếu Văn Tài - Phó Trưởng phòng Tổ chức cán bộ để được hướng dẫn.")
     assert got == {"Khiếu Văn Tài": ["Phó Trưởng phòng Tổ chức cán bộ"]}
+
+
+def test_list_of_names_without_roles():
+    got = run("Tham dự có các đồng chí Lâm Văn Hòa, Kim Thị Sen và Trương Văn Út.")
+    assert got == {"Lâm Văn Hòa": [], "Kim Thị Sen": [], "Trương Văn Út": []}

@@ -104,6 +104,9 @@ def _pub_date(s: str) -> tuple[int, int, int | None] | None:
 TERM_YEAR_RE = re.compile(r"(?<!\w)(?:nhiệm kỳ|khóa)\s+((?:19|20)\d{2})(?!\d)")
 
 
+REVIEW_RE = re.compile(r"(?<!\w)tổng kết(?!\w)", re.IGNORECASE)
+
+
 def _title_years(t: str) -> list[int]:
     return [int(y) for y in YEAR_WORD_RE.findall(t)] + [int(y) for y in TERM_YEAR_RE.findall(t)]
 
@@ -120,6 +123,8 @@ def _year_for(s: str, d: int, mo: int, title: str | None, sent: str) -> int | No
     if mo >= 10:
         return None
     years = _title_years(title or "") or _title_years(sent)
+    if len(set(years)) == 1 and mo <= 3 and REVIEW_RE.search(title or sent):
+        return years[0] + 1  # "tổng kết công tác năm 2023" is held early in 2024
     if not years:
         years = [int(y) for y in YEAR_WORD_RE.findall(s)]
     return max(years) if years else None

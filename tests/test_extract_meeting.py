@@ -167,3 +167,8 @@ def test_time_after_the_event():
 def test_a_plan_schedules_but_does_not_report():
     assert run("ĐẢNG ỦY XÃ AN BÌNH", "KẾ HOẠCH", "tổ chức hội nghị sơ kết",
                "Ngày 20/3/2025, Ban Thường vụ Đảng ủy tổ chức Hội nghị sơ kết 5 năm thực hiện Chỉ thị 05.") is None
+
+
+def test_year_review_early_next_year():
+    v = run("Chiều 16-1, Ban Tổ chức Huyện ủy tổ chức hội nghị tổng kết công tác tổ chức xây dựng Đảng năm 2023.")
+    assert v["date"] == "2024-01-16"

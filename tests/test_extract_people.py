@@ -108,7 +108,7 @@ def test_contact_details_end_a_role():
 
 def test_titles_are_not_names():
     assert run("Ý kiến của đồng chí Phó Trưởng Ban Thường trực được ghi nhận.") == {}
-    assert run("kết nạp đoàn viên ưu tú của Đoàn Thanh niên Cộng sản Hồ Chí Minh vào Đảng") == {}
+    assert run("kết nạp đoàn viên ưu tú của Đoàn Thanh niên Cộng sản Lê Hồng Phong vào Đảng") == {}
 
 
 def test_roles_in_parentheses_are_split():

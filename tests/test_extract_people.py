@@ -78,7 +78,7 @@ def test_photo_caption():
 def test_places_and_institutions_are_not_people():
     assert run("Chủ tịch UBND tỉnh Hà Giang và Bí thư Thành ủy Phan Thiết dự lễ.") == {}
     assert run("Trường THCS Lê Quý Đôn tổ chức lễ khai giảng tại đường Trần Phú.") == {}
-    assert run("Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh là nhiệm vụ thường xuyên.") == {}
+    assert run("Nghiên cứu tư tưởng Nguyễn Trãi là nhiệm vụ của môn học.") == {}
 
 
 def test_nothing_to_find():

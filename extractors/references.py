@@ -114,13 +114,15 @@ def _own_type_and_date(s: str, start: int, end: int) -> tuple[str | None, str | 
 
 
 def _in_link_line(s: str, pos: int) -> bool:
-    """Is ``pos`` in a short unpunctuated line that is not the document's first
-    (news pages list related articles' headlines between paragraphs)?"""
+    """Is ``pos`` in a short unpunctuated paragraph of its own that is not the
+    document's first (news pages list related articles' headlines between
+    paragraphs; a line wrapped inside a paragraph is not one)?"""
     lo = s.rfind("\n", 0, pos) + 1
     hi = s.find("\n", pos)
     hi = len(s) if hi < 0 else hi
     line = s[lo:hi].strip()
-    return lo > 0 and len(line) < 250 and not re.search(r"[.;:!?…”\")]$", line) and not line.isupper() \
+    whole_block = s[max(0, lo - 2):lo] == "\n\n" and (hi == len(s) or s[hi:hi + 2] == "\n\n")
+    return whole_block and len(line) < 250 and not re.search(r"[.;:!?…”\")]$", line) and not line.isupper() \
         and not OWN_NUMBER_RE.search(s[max(0, pos - 20):pos])
 
 

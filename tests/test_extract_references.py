@@ -116,3 +116,12 @@ def test_named_law_with_number():
     got = by_number(items)
     assert got["06/2022/QH15"] == {"type": "Luật", "number": "06/2022/QH15", "date": "2022-06-15"}
     assert got["77/UBND-NC"]["type"] == "Công văn"
+
+
+def test_related_link_line_gets_lower_confidence():
+    items = run("Tin chính về công tác dân vận.",
+                "Nâng cao hiệu quả Chỉ thị số 49-CT/TW trong tình hình mới",
+                "Nội dung bài viết không nhắc lại văn bản đó.")
+    assert len(items) == 1 and items[0].confidence < 0.9
+    items = run("Căn cứ Nghị định số\n52/2021/NĐ-CP ngày 12 tháng 5 năm 2021 của Chính phủ quy định chi tiết")
+    assert items[0].confidence >= 0.9

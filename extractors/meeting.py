@@ -190,7 +190,7 @@ def _title(s: str, start: int, limit: int) -> tuple[str | None, int]:
 def _clean_org(org: str) -> str | None:
     org = re.sub(r"\s+", " ", org).strip(" ,;:-–")
     org = re.sub(r"\s+(?:đã|vừa|sẽ|cũng|long trọng|trọng thể)$", "", org).strip()
-    org = re.split(r"\s+(?:phối hợp với|phối hợp cùng|cùng với)\s", org)[0].strip(" ,")
+    org = re.split(r",?\s+(?:chủ trì|phối hợp với|phối hợp cùng|cùng với)(?!\w)", org)[0].strip(" ,")
     if not org or len(org) > 120 or len(org.split()) > 22 or ORG_BAD_RE.search(org) or not org[:1].isalpha():
         return None
     if not ORG_HEAD_RE.match(org) and not BODY_START_RE.match(org):
@@ -202,60 +202,78 @@ def _clean_org(org: str) -> str | None:
     return org
 
 
+NOMINAL_BEFORE_RE = re.compile(r"(?:sự|của|được|các|những|và)\s+$")
+NOUN_AFTER_RE = re.compile(r"\s*(?:chính trị|đảng|cơ sở|đoàn thể|thành viên|xã hội)(?!\w)")
+ORGANIZING_VERBS = frozenset({"tổ chức", "long trọng tổ chức", "trọng thể tổ chức", "khai mạc", "tiến hành", "có buổi",
+                              "đã có buổi", "họp", "triển khai", "phát động", "ký kết", "gặp mặt"})
+TITLED_VERBS = ("làm việc", "gặp mặt", "họp")  # the verb is part of the meeting's name
+
+
+def _verbs(s: str, start: int, hi: int):
+    """Meeting verbs in s[start:hi], leaving out nouns ("dưới sự chủ trì", "các tổ chức chính trị")."""
+    for v in VERB_RE.finditer(s, start, hi):
+        if NOMINAL_BEFORE_RE.search(s[max(0, v.start() - 8):v.start()]):
+            continue
+        if v.group("verb").lower() == "tổ chức" and NOUN_AFTER_RE.match(s, v.end() - 1):
+            continue
+        yield v
+
+
+def _from_verb(s: str, v: re.Match, pos: int, hi: int, loc: str | None, loc_first: bool,
+               no_time: bool) -> dict | None:
+    """The meeting a verb names: its object is the title, its subject the organizer."""
+    verb = v.group("verb").lower()
+    subject = s[pos:v.start()].strip(" ,")
+    if verb in ("diễn ra", "khai mạc", "bế mạc") and EVENT_RE.match(subject):
+        # "…, Đại hội … diễn ra tại …"
+        title, _ = _title(s, pos, v.start())
+        if title:
+            lm = LOC_RE.match(s, v.end())
+            bm = BODY_IN_TITLE_RE.match(title)
+            return {"title": title, "organizer": bm.group("body").strip() if bm else None,
+                    "location": loc or (lm.group("loc").strip() if lm else None), "tstart": pos}
+    subject = re.sub(r"\s*\([^()]{1,40}\)\s*$", "", subject).strip(" ,")
+    tstart = v.end()
+    if verb in ("có buổi", "đã có buổi"):
+        tstart = v.start("verb") + len(v.group("verb")) - len("buổi")
+    title, tend = _title(s, tstart, hi)
+    if title and verb in TITLED_VERBS:
+        title = f"{verb} {title}"
+    if title and not (EVENT_RE.match(title) or title.startswith(TITLED_VERBS)):
+        title = None
+    organizer = None
+    if verb in ORGANIZING_VERBS and subject:
+        if ", " in subject and not loc_first:
+            first, rest = subject.split(", ", 1)
+            if first.lower().startswith("tại "):  # "<time>, tại <place>, <organizer> tổ chức"
+                loc = loc or first[4:].strip()
+                subject = rest
+        if ", " in subject and (no_time or not ORG_HEAD_RE.match(subject)):
+            subject = subject.rsplit(", ", 1)[1]
+        organizer = _clean_org(subject)
+    if not loc and title:
+        lm = LOC_RE.match(s, tend)
+        if lm:
+            loc = lm.group("loc").strip()
+    if not title and not organizer:
+        return None
+    if not title and verb in ("chủ trì", "diễn ra", "khai mạc", "làm việc", "gặp mặt"):
+        return None
+    return {"title": title, "organizer": organizer, "location": loc, "tstart": tstart}
+
+
 def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
-    """Parse the clause after ``after`` (end of a time phrase) up to ``hi``."""
-    v = VERB_RE.search(s, after, hi)
-    while v and (re.search(r"(?:sự|của|được|các|những|và)\s+$", s[max(0, v.start() - 8):v.start()])
-                 or re.match(r"\s*(?:chính trị|đảng|cơ sở|đoàn thể|thành viên|xã hội)(?!\w)", s[v.end() - 1:v.end() + 14])
-                 and v.group("verb").lower() == "tổ chức"):
-        v = VERB_RE.search(s, v.end(), hi)
+    """Parse the clause after ``after`` (the end of a time phrase, or the sentence start) up to ``hi``."""
     loc = None
     pos = after
     lm = LOC_RE.match(s, pos)
     if lm:
         loc = lm.group("loc").strip()
         pos = lm.end()
-    if v:
-        verb = v.group("verb").lower()
-        subj_raw = s[pos:v.start()].strip(" ,")
-        if verb in ("diễn ra", "khai mạc", "bế mạc") and EVENT_RE.match(subj_raw):
-            title, _ = _title(s, pos, v.start())
-            lm2 = LOC_RE.match(s, v.end())
-            bm = BODY_IN_TITLE_RE.match(title or "")
-            if title:
-                return {"title": title, "organizer": bm.group("body").strip() if bm else None,
-                        "location": loc or (lm2.group("loc").strip() if lm2 else None), "tstart": pos}
-        subject = re.sub(r"\s*\([^()]{1,40}\)\s*$", "", s[pos:v.start()]).strip(" ,")
-        tstart = v.end()
-        if verb in ("có buổi", "đã có buổi"):
-            tstart = v.start("verb") + len(v.group("verb")) - len("buổi")
-        title, tend = _title(s, tstart, hi)
-        if title and verb == "họp":
-            title = "họp " + title
-        elif title and verb in ("làm việc", "gặp mặt"):
-            title = verb + " " + title
-        if title and not (EVENT_RE.match(title) or title.startswith(("làm việc", "gặp mặt"))):
-            title = None
-        organizer = None
-        if verb in ("tổ chức", "long trọng tổ chức", "trọng thể tổ chức", "khai mạc", "tiến hành", "có buổi",
-                    "đã có buổi", "họp", "triển khai", "phát động", "ký kết", "gặp mặt") and subject:
-            if ", " in subject and lm is None:
-                parts = subject.split(", ")
-                if parts[0].lower().startswith("tại "):
-                    loc = loc or parts[0][4:].strip()
-                    subject = ", ".join(parts[1:])
-            if ", " in subject and (after == lo or not ORG_HEAD_RE.match(subject)):
-                subject = subject.rsplit(", ", 1)[1]
-            organizer = _clean_org(subject)
-        if verb == "diễn ra":
-            organizer = None
-        if not loc and title:
-            lm2 = LOC_RE.match(s, tend)
-            if lm2:
-                loc = lm2.group("loc").strip()
-        if not title and verb in ("chủ trì", "diễn ra", "khai mạc", "làm việc", "gặp mặt"):
-            return None
-        return {"title": title, "organizer": organizer, "location": loc, "tstart": tstart}
+    for v in _verbs(s, pos, hi):
+        res = _from_verb(s, v, pos, hi, loc, lm is not None, after == lo)
+        if res:
+            return res
     # passive: "…, Hội nghị lần thứ 25 … đã được tổ chức"
     for e in EVENT_RE.finditer(s, after, hi):
         p = PASSIVE_RE.search(s, e.end(), hi)

@@ -172,3 +172,11 @@ def test_a_plan_schedules_but_does_not_report():
 def test_year_review_early_next_year():
     v = run("Chiều 16-1, Ban Tổ chức Huyện ủy tổ chức hội nghị tổng kết công tác tổ chức xây dựng Đảng năm 2023.")
     assert v["date"] == "2024-01-16"
+
+
+def test_leading_body_and_cooperating_body():
+    v = run("Sáng 21/4/2023, Ban Tuyên giáo Huyện ủy chủ trì, phối hợp với Trung tâm Chính trị huyện tổ chức "
+            "Hội nghị báo cáo viên quý II năm 2023.")
+    assert v["organizer"] == "Ban Tuyên giáo Huyện ủy"
+    assert v["title"] == "Hội nghị báo cáo viên quý II năm 2023"
+    assert v["date"] == "2023-04-21"

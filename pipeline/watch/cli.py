@@ -68,13 +68,13 @@ def watch(root: str, db: str | None, settle: float | None, burst: int | None, wo
     from pipeline.store import database_url
     from pipeline.watch.watcher import AlreadyWatched, WatchSettings, run_watcher
 
-    prepare_prefect()
-    _logging(verbose)
     kwargs = {k: v for k, v in {"settle": settle, "burst": burst, "workers": workers}.items() if v is not None}
     try:
         settings = WatchSettings(root=root, db_url=database_url(db), limit_bytes=_max_bytes(max_mb), **kwargs)
     except ValueError as err:
         raise click.BadParameter(str(err)) from None
+    prepare_prefect()
+    _logging(verbose)
     try:
         run_watcher(settings, once=once)
     except AlreadyWatched as err:
@@ -117,14 +117,14 @@ def serve(db: str | None, archive: tuple[str, ...], cron: str | None, tz: str | 
     from pipeline.config import prepare_prefect
     from pipeline.store import database_url
 
-    prepare_prefect()
-    _logging(verbose)
     folders = list(archive) or [p for p in os.environ.get("MINUTES_ARCHIVE", "").split(os.pathsep) if p]
     if not folders and not watch_root:
         raise click.UsageError("Nothing to serve: give --archive DIR (the scheduled batch) and/or --watch ROOT.")
     for f in folders:
         if not os.path.isdir(f):
             raise click.BadParameter(f"{f} is not a folder", param_hint="--archive")
+    prepare_prefect()
+    _logging(verbose)
     url = database_url(db)
     # flow runs are subprocesses of this one: they read the URL from the environment,
     # so a password never ends up in the deployment's parameters (shown in the UI)

@@ -10,11 +10,13 @@ looks for that sentence, first with a time phrase, then without one near
 the top of the document ("Hội … vừa tổ chức hội nghị …").
 
 The year: written in the time phrase; else the publication timestamp or
-header of the page ("14/02/2023 16:39", "date 2023-10"), moved back a year
-for a meeting later in the year than the publication; else a dateline
-("…, ngày 15 tháng 4 năm 2026"); else a year the meeting's title or the
-report names ("năm 2021"), trusted only for a meeting in January-September
-(a programme "năm 2021" is often launched in the last months of 2020).
+header of the page ("14/02/2023 16:39", "date 2023-10") or the dateline
+("…, ngày 15 tháng 4 năm 2026"), moved back a year for a meeting months
+later in the year than the publication; else a year the meeting's title or
+the report names ("năm 2021"), trusted only for a meeting in
+January-September (a programme "năm 2021" is often launched in the last
+months of 2020), and the next year for a year-end review ("tổng kết … năm
+2023") held in January-March.
 """
 
 from __future__ import annotations
@@ -102,8 +104,6 @@ def _pub_date(s: str) -> tuple[int, int, int | None] | None:
 
 
 TERM_YEAR_RE = re.compile(r"(?<!\w)(?:nhiệm kỳ|khóa)\s+((?:19|20)\d{2})(?!\d)")
-
-
 REVIEW_RE = re.compile(r"(?<!\w)tổng kết(?!\w)", re.IGNORECASE)
 
 
@@ -113,13 +113,15 @@ def _title_years(t: str) -> list[int]:
 
 def _year_for(s: str, d: int, mo: int, title: str | None, sent: str) -> int | None:
     pub = _pub_date(s)
+    if pub is None:
+        lines = find_datelines(s)
+        if lines:
+            iso = lines[0][2]
+            pub = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
     if pub:
         y, pm, pd = pub
         later = (mo, d) > (pm, pd if pd else 31)
-        return y - 1 if later and mo - pm > 1 else y
-    lines = find_datelines(s)
-    if lines:
-        return int(lines[0][2][:4])
+        return y - 1 if later and mo - pm > 1 else y  # published in January on a December meeting
     if mo >= 10:
         return None
     years = _title_years(title or "") or _title_years(sent)

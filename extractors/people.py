@@ -46,11 +46,12 @@ def _letters(pred) -> str:
 
 UP = re.escape(_letters(str.isupper))
 LOW = re.escape(_letters(str.islower))
-SYL = rf"[{UP}][{LOW}]+"
+SYL = rf"(?:[{UP}][{LOW}]+|H['’][{UP}]?[{LOW}]+|Y(?= [{UP}]))"
 RUN_RE = re.compile(rf"(?<![\w.'’-])(?:{SYL})(?: {SYL})*(?![\w'’])")
 SYL_RE = re.compile(SYL)
 
 SURNAMES = frozenset(lexicon("surnames"))
+NAME_STARTS = tuple(lexicon("name_starts"))
 NON_NAME = frozenset(lexicon("non_name_syllables"))
 RANKS = lexicon_regex("person_ranks")
 HONORIFICS = lexicon_regex("person_honorifics")
@@ -93,6 +94,8 @@ def _split_name(sylls: list[str], explicit: bool) -> int | None:
     n = len(sylls)
     if n < 2:
         return None
+    if n <= 5 and " ".join(sylls).startswith(NAME_STARTS) and (sylls[0] in NAME_STARTS or "'" in sylls[0] or "’" in sylls[0]):
+        return 0  # "Y Thanh Hà Niê Kđăm"
     starts = [i for i, s in enumerate(sylls) if s in SURNAMES and 2 <= n - i <= 5]
     if (sylls[0] in SURNAMES or explicit) and n <= 4:
         return 0  # right after "ông"/"đồng chí" the whole run is the name, rare surnames too
@@ -265,7 +268,7 @@ def _candidate(s: str, run: re.Match, listed: bool = False) -> tuple[str, int, l
         explicit = False  # the form of address belongs to the first part of the run
     roles_after, _ = _roles_after(s, run.end())
     role_pre = None if explicit else _role_before(s, start)
-    has_surname = name_sylls[0] in SURNAMES
+    has_surname = name_sylls[0] in SURNAMES or name.startswith(NAME_STARTS)
     if not (explicit or roles_after or role_pre):
         return None
     if not explicit and not roles_after:

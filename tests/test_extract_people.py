@@ -144,3 +144,8 @@ def test_rare_surname_after_a_form_of_address():
 def test_list_of_names_without_roles():
     got = run("Tham dự có các đồng chí Lâm Văn Hòa, Kim Thị Sen và Trương Văn Út.")
     assert got == {"Lâm Văn Hòa": [], "Kim Thị Sen": [], "Trương Văn Út": []}
+
+
+def test_central_highlands_names():
+    got = run("Đồng chí Y Bhin Niê Kdăm, Phó Bí thư Huyện ủy và bà H'Lan Êban, Chủ tịch Hội Phụ nữ xã dự lễ.")
+    assert got == {"Y Bhin Niê Kdăm": ["Phó Bí thư Huyện ủy"], "H'Lan Êban": ["Chủ tịch Hội Phụ nữ xã"]}

@@ -27,7 +27,7 @@ import unicodedata
 from spacy.tokens import Doc
 
 from extractors import register
-from extractors.base import fold, lexicon, lexicon_regex, make_item
+from extractors.base import lexicon, lexicon_regex, make_item
 from pipeline.model import Item, Text
 
 VERSION = "1.0.0"
@@ -234,6 +234,8 @@ def _candidate(s: str, run: re.Match, listed: bool = False) -> tuple[str, int, l
     """(name, start, roles after, title before, confidence) of a capitalized run, or None.
     ``listed``: the run follows a person in a list ("các đồng chí A, B và C")."""
     sylls = run.group(0).split(" ")
+    if len(sylls) < 2:
+        return None
     offs = [m.start() + run.start() for m in SYL_RE.finditer(run.group(0))]
     k0 = 0
     # a capitalized form of address opening the run: "Ông Nguyễn Văn A"
@@ -303,7 +305,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         name, start, roles_after, role_pre, conf = cand
         last_end = run.end()
         roles = ([role_pre] if role_pre else []) + roles_after
-        rec = people.setdefault(fold(name), {"name": name, "start": start, "conf": conf, "mentions": 0,
+        rec = people.setdefault(_key(name), {"name": name, "start": start, "conf": conf, "mentions": 0,
                                              "roles": [], "full": [], "best": -1})
         rec["conf"] = max(rec["conf"], conf)
         rec["mentions"] += 1
@@ -313,11 +315,11 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         for r in roles:
             _add_role(rec["roles"], r)
     for name, start, role, conf in _signatures(s):
-        rec = people.get(fold(name))
+        rec = people.get(_key(name))
         if rec is not None:
             _add_role(rec["roles"], role)
             continue
-        people[fold(name)] = {"name": name, "start": start, "conf": conf, "mentions": 1,
+        people[_key(name)] = {"name": name, "start": start, "conf": conf, "mentions": 1,
                               "roles": [role], "full": [role], "best": 0}
     items = []
     for rec in people.values():
@@ -376,8 +378,13 @@ def _signatures(s: str) -> list[tuple[str, int, str | None, float]]:
     return out
 
 
+def _key(t: str) -> str:
+    """A comparison key for text already normalized: case and spacing folded."""
+    return " ".join(t.casefold().split()).strip(" ,.;:-–")
+
+
 def _same_role(a: str, b: str) -> bool:
-    fa, fb = fold(a), fold(b)
+    fa, fb = _key(a), _key(b)
     return fa == fb or fa in fb or fb in fa
 
 

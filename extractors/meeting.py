@@ -30,7 +30,7 @@ from extractors.base import lexicon_regex, make_item
 from extractors.dates import find_datelines, make_iso
 from pipeline.model import Item, Text
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 FIELD = "meeting"
 NAME = f"{FIELD}@{VERSION}"
 

@@ -30,7 +30,7 @@ from extractors import register
 from extractors.base import lexicon, lexicon_regex, make_item
 from pipeline.model import Item, Text
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 FIELD = "people"
 NAME = f"{FIELD}@{VERSION}"
 

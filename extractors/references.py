@@ -22,7 +22,7 @@ from extractors.base import lexicon, lexicon_regex, make_item
 from extractors.dates import FULL_DATE_RE, find_datelines, make_iso
 from pipeline.model import Item, Text
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 FIELD = "references"
 NAME = f"{FIELD}@{VERSION}"
 

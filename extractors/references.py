@@ -36,7 +36,7 @@ _PARTY = (rf"(?P<pn>{_NUM})(?P<psep>\s*[-–—‐]\s*|\s)(?P<pcode>{_CODE})\s*/
           rf"(?P<piss>{_ISSUER}(?:\s*[-/]\s*{_ISSUER})*)")
 # state style: 30/2020/NĐ-CP, 58/KH-THPTCL2, 40/2004/QH11
 _STATE = (rf"(?P<sn>\d{{1,5}})\s*/\s*(?:(?P<syear>(?:19|20)\d{{2}})\s*/\s*)?"
-          rf"(?P<scode>{_CODE})(?P<siss>(?:\s*-\s*{_ISSUER})+|(?<=\d{{4}}/[A-Z]{{2}})\d{{1,2}})")
+          rf"(?P<scode>{_CODE})(?P<siss>(?:\s*[-–—]\s*{_ISSUER})+|(?<=\d{{4}}/[A-Z]{{2}})\d{{1,2}})")
 NUMBER_RE = re.compile(rf"(?<![\w/.\-])(?:{_PARTY}|{_STATE})(?:(?![\w/])|(?=ngày))")
 
 _TYPES = lexicon_regex("doc_types")

@@ -125,3 +125,8 @@ def test_related_link_line_gets_lower_confidence():
     assert len(items) == 1 and items[0].confidence < 0.9
     items = run("Căn cứ Nghị định số\n52/2021/NĐ-CP ngày 12 tháng 5 năm 2021 của Chính phủ quy định chi tiết")
     assert items[0].confidence >= 0.9
+
+
+def test_state_number_with_spaced_dash():
+    items = run("Thực hiện Quyết định số 2145/QĐ – UBND ngày 9/11/2022 của UBND tỉnh")
+    assert by_number(items)["2145/QĐ-UBND"]["date"] == "2022-11-09"

@@ -22,6 +22,7 @@ unit the document's title names.
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from spacy.tokens import Doc
 
@@ -459,6 +460,17 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     for k in list(best):
         if len(k) >= 12 and any(o != k and o.startswith(k) for o in best):
             del best[k]
+    # a misspelt or misread repeat ("Dần vận khéo") is the same model
+    keys = sorted(best, key=lambda k: (-best[k].conf, best[k].start))
+    for i, k in enumerate(keys):
+        if k not in best:
+            continue
+        for o in keys[i + 1:]:
+            if (o in best and len(o) >= 6 and re.findall(r"\d+", k) == re.findall(r"\d+", o)
+                    and SequenceMatcher(None, k, o, autojunk=False).ratio() >= 0.9):
+                if k not in orgs and o in orgs:
+                    orgs[k] = orgs[o]
+                del best[o]
     items = []
     for k, f in sorted(best.items(), key=lambda kv: kv[1].start):
         org = orgs[k][2] if k in orgs else None

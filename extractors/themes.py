@@ -21,6 +21,7 @@ the sentence, else the one year the document gives its themes
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from spacy.tokens import Doc
 
@@ -165,6 +166,15 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         k = (fold(theme), year)
         if k not in best or conf > best[k][2]:
             best[k] = (theme, year, conf, s_, e_)
+    # a misspelt or misread repeat of a theme is the same theme
+    keys = sorted(best, key=lambda k: (-best[k][2], best[k][3]))
+    for i, k in enumerate(keys):
+        if k not in best:
+            continue
+        for o in keys[i + 1:]:
+            if (o in best and (o[1] == k[1] or o[1] is None) and re.findall(r"\d+", k[0]) == re.findall(r"\d+", o[0])
+                    and SequenceMatcher(None, k[0], o[0], autojunk=False).ratio() >= 0.9):
+                del best[o]
     dated = {k[0] for k in best if k[1] is not None}
     items = []
     for (ft, year), (theme, _y, conf, s_, e_) in sorted(best.items(), key=lambda kv: kv[1][3]):

@@ -114,3 +114,10 @@ def test_named_with_mang_ten():
     items = run("Hội Cựu chiến binh xã Hòa Lạc duy trì mô hình mang tên “Tổ tiết kiệm đồng đội”.")
     assert names(items) == {"Tổ tiết kiệm đồng đội"}
     assert org_of(items, "Tổ tiết kiệm đồng đội") == "Hội Cựu chiến binh xã Hòa Lạc"
+
+
+def test_misread_repeat_is_one_model_but_numbers_keep_models_apart():
+    items = run("Xã triển khai mô hình “Tiếng kẻng an ninh”.", "Mô hình “Tiếng kẽng an ninh” được duy trì.")
+    assert len(items) == 1
+    items = run("Đơn vị xây dựng mô hình “Tổ 3 tốt” và mô hình “Tổ 5 tốt”.")
+    assert names(items) == {"Tổ 3 tốt", "Tổ 5 tốt"}

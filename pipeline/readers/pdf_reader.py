@@ -312,7 +312,7 @@ def _paragraphs(lines: list[Line], width: float) -> list[list[Line]]:
             prev = cur[-1]
             gap = ln.top - prev.top
             brk = False
-            if gap > 1.6 * leading or gap < -2:
+            if gap > 1.35 * leading or gap < -2:
                 brk = True
             elif prev.x1 < right - 0.12 * span and not prev.text.endswith((",", "-")):
                 brk = True  # the previous line stopped short: end of its paragraph

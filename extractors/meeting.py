@@ -216,6 +216,8 @@ def _verbs(s: str, start: int, hi: int):
     for v in VERB_RE.finditer(s, start, hi):
         if NOMINAL_BEFORE_RE.search(s[max(0, v.start() - 8):v.start()]):
             continue
+        if v.group("verb")[:1].isupper():
+            continue  # "Ban Tổ chức Tỉnh ủy": part of a name
         if v.group("verb").lower() == "tổ chức" and NOUN_AFTER_RE.match(s, v.end() - 1):
             continue
         yield v
@@ -396,7 +398,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             break
     if found is None and not normative:
         # no time phrase: "<organizer> vừa tổ chức <event>" near the top
-        for v in VERB_RE.finditer(s, 0, min(len(s), 2500)):
+        for v in _verbs(s, 0, min(len(s), 2500)):
             if v.group("verb").lower() not in ("tổ chức", "long trọng tổ chức", "diễn ra"):
                 continue
             if not EVENT_RE.match(s, v.end()):

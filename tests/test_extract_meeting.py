@@ -180,3 +180,11 @@ def test_leading_body_and_cooperating_body():
     assert v["organizer"] == "Ban Tuyên giáo Huyện ủy"
     assert v["title"] == "Hội nghị báo cáo viên quý II năm 2023"
     assert v["date"] == "2023-04-21"
+
+
+def test_capitalized_verb_is_part_of_a_name():
+    v = run("Trong 2 ngày (15-16/3/2021), Ban Tổ chức Tỉnh ủy tổ chức Lớp bồi dưỡng nghiệp vụ công tác "
+            "tổ chức xây dựng Đảng năm 2021.")
+    assert v["organizer"] == "Ban Tổ chức Tỉnh ủy"
+    assert v["date"] == "2021-03-15"
+    assert v["title"].startswith("Lớp bồi dưỡng nghiệp vụ")

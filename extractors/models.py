@@ -30,7 +30,7 @@ from extractors import register
 from extractors.base import fold, lexicon, lexicon_regex, make_item
 from pipeline.model import Item, Text
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 NAME = "models"
 
 # --- quotes -------------------------------------------------------------------
@@ -211,6 +211,7 @@ _LIST_RE = re.compile(
     re.IGNORECASE)
 _LIST_MID_BAD_RE = re.compile(r"tiêu chí|nội dung|tiêu chuẩn|giải pháp|nhiệm vụ|bước|yêu cầu", re.IGNORECASE)
 _CAPTION_OF_RE = re.compile(r"^(?:Mô hình|Cách làm hay)\s+(?P<name>[a-zđà-ỹ][^\n]{3,120}?)\s+của\s+(?P<org>[^\n]{3,100})$")
+_CAPTION_START_RE = re.compile(r"(?:Mô hình|Cách làm hay)\s+(?P<name>[a-zđà-ỹ][^\n.,;:“”\"]{3,120}?)\s+của\s+")
 _CAPTION_WITH_RE = re.compile(r"^(?P<org>[^\n]{3,100}?)\s+với\s+mô hình\s+(?P<name>[a-zđà-ỹ][^\n]{3,150}?)\.?$")
 _WITH_BEFORE_RE = re.compile(r"\s+với\s+(?:các\s+|những\s+)?$")
 _BY_AFTER_RE = re.compile(r"(?<!\w)(?:do|được|của)\s+")
@@ -427,6 +428,23 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         alt = "|".join(re.escape(n) for n in sorted(quoted_names.values(), key=len, reverse=True))
         for m in re.finditer(rf"(?<!\w)(?:{_TRIGGER})\s+(?P<name>{alt})(?!\w)", t, re.IGNORECASE):
             add(m.start("name"), m.end("name"), 0.7, m.start())
+    # E'. a caption run into the next paragraph (PDF text): a sentence opening
+    # "Mô hình <lower-case name> của <unit>" then a capitalized word
+    for ss, se in sentence_spans(t):
+        c = _CAPTION_START_RE.match(t, ss, se)
+        if not c:
+            continue
+        org = read_org(t, c.end(), se, starts)
+        if not org:
+            continue
+        after = t[org[1]:se]
+        q = _PLACE_QUALIFIER_RE.match(t, org[1], se)
+        if q:
+            after = t[q.end(1):se]
+        if after.strip() and not re.match(rf"\s+[{_CAP}]", after):
+            continue
+        found.append(Found(c.group("name").strip(), c.start("name"), c.end("name"), 0.65,
+                           t[org[0]:org[1]], 0))
     # E. captions (short lines without a full stop inside)
     for line in re.finditer(r"[^\n]+", t):
         ln = line.group(0)
@@ -434,7 +452,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             continue
         c = _CAPTION_OF_RE.match(ln)
         if c:
-            org = c.group("org").split(",")[0].strip()
+            span = read_org(t, line.start() + c.start("org"), line.end(), starts)
+            org = t[span[0]:span[1]] if span else c.group("org").split(",")[0].strip()
             f = Found(c.group("name").strip(), line.start() + c.start("name"), line.start() + c.end("name"),
                       0.7, org, 0)
             found.append(f)

@@ -121,3 +121,10 @@ def test_misread_repeat_is_one_model_but_numbers_keep_models_apart():
     assert len(items) == 1
     items = run("Đơn vị xây dựng mô hình “Tổ 3 tốt” và mô hình “Tổ 5 tốt”.")
     assert names(items) == {"Tổ 3 tốt", "Tổ 5 tốt"}
+
+
+def test_caption_run_into_the_next_paragraph():
+    items = run("Mô hình trồng rau sạch của Chi hội Phụ nữ thôn Bắc Sơn Để duy trì mô hình, hội viên góp vốn.")
+    assert names(items) == {"trồng rau sạch"}
+    assert org_of(items, "trồng rau sạch").startswith("Chi hội Phụ nữ thôn Bắc Sơn")
+    assert run("Mô hình này của Chi bộ thôn 2 đã mang lại hiệu quả cao.") == []

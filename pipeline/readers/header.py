@@ -25,7 +25,7 @@ from pipeline.model import Block
 _UP = "A-ZĐ\u00c0-\u00dd\u0102\u0110\u0128\u0168\u01a0\u01af\u1ea0-\u1ef8"
 _CODE = rf"[{_UP}][{_UP}0-9&.]*"
 _NUMBER_RE = re.compile(
-    rf"(?m)^[ \t|]*Số\s*[:.]?[ \t]*\n?[ \t]*"
+    rf"(?m)^[ \t|]*S[ốồổôóòõọộ]\s*[:.]?[ \t]*\n?[ \t]*"  # OCR may misread the tone of "Số"
     rf"(?P<num>(?:\d[\d.]*)?[ \t]*(?:/[ \t]*\d{{4}}[ \t]*)?(?:[-/–][ \t]*)?{_CODE}(?:[ \t]*[-/–][ \t]*{_CODE})+)"
 )
 _DATE_RE = re.compile(
@@ -111,7 +111,7 @@ def parse_header(blocks: list[Block], limit: int = 40) -> dict[str, str]:
             if issuer and not _is_motto(line):
                 break  # the rule under the issuer's name ends it
             continue
-        if line.startswith("Số") or _DATE_RE.match(line) or _doc_type(line) or re.match(r"^[IVX\d]+\s*[.\-)]", line):
+        if re.match(r"S[ốồổôóòõọộ]\b", line) or _DATE_RE.match(line) or _doc_type(line) or re.match(r"^[IVX\d]+\s*[.\-)]", line):
             break
         if not _is_upper_line(line) or "://" in line or "WWW." in line.upper():
             if issuer:

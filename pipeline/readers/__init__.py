@@ -1,8 +1,22 @@
 """Readers: file bytes -> ``SourceDoc`` (blocks with provenance).
 
 The format is chosen by the file's magic bytes, never by its extension; one
-module per format. ``read_file`` raises ``ReadError`` with one plain sentence
-for any file it cannot read.
+module per format (txt, docx, pdf, doc — the last also takes RTF and ODT
+through LibreOffice). ``read_file`` raises ``ReadError`` with one plain
+sentence for any file it cannot read; a library failing on a damaged file is
+turned into one too.
+
+Helpers: ``legacy`` (TCVN3/VNI fonts), ``header`` (the administrative
+header into ``SourceDoc.metadata``), ``ocr`` (tesseract), ``pdf_tables``.
+
+Settings (environment): ``MINUTES_SOFFICE`` / ``MINUTES_SOFFICE_TIMEOUT``
+(LibreOffice binary, seconds per conversion, default 120),
+``MINUTES_TESSERACT`` / ``MINUTES_OCR_TIMEOUT`` / ``MINUTES_OCR_DPI`` /
+``MINUTES_OCR_WORKERS`` (tesseract binary, seconds per page, default 180;
+300 dpi; threads, default the number of cores).
+
+System packages: libreoffice-writer-nogui (old .doc, RTF), tesseract-ocr and
+tesseract-ocr-vie (scanned PDFs).
 """
 
 from __future__ import annotations

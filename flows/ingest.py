@@ -4,13 +4,25 @@ Orchestration only: every step is a function of ``pipeline``. Files are
 processed in batches (one Prefect task per batch), so Prefect's bookkeeping
 stays a small share of the time; with more than one worker the batches run
 in a process pool (``ProcessPoolTaskRunner``), each process with its own
-database connection. A batch that hits a transient database error is retried;
-since ingest is idempotent, a retried or re-run batch never duplicates.
+database connection, or on a Dask cluster (``runner="dask"``: a
+``LocalCluster``, or the scheduler at ``$MINUTES_DASK_ADDRESS``). A batch
+that hits a transient database error is retried; since ingest is idempotent,
+a retried or re-run batch never duplicates.
+
+Scale-out (see docs/scaling.md): ``deploy_to_pool`` registers
+``minutes-ingest`` and ``minutes-sweep`` on a Prefect work pool (module
+entrypoints: any machine with the project installed can run them);
+``sweep_flow`` splits a folder into batches and creates one
+``minutes-ingest`` flow run per batch, so each file goes to exactly one
+worker, and the database (documents unique by content hash) settles any
+overlap with another sweep. ``python -m flows.ingest deploy|sweep`` are the
+commands.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 
 from pipeline.config import default_workers, max_bytes, prepare_prefect
@@ -70,20 +82,67 @@ def summary_markdown(summary: dict) -> str:
     return "\n".join(lines)
 
 
+RUNNERS = ("process", "dask", "thread")
+
+
+def _share_api():
+    """Give task processes this flow run's API address.
+
+    Without PREFECT_API_URL the flow talks to a temporary server started in this process; its
+    address is not in the settings the task runners hand to their processes, so each worker
+    process would start a temporary server of its own (seconds of CPU and ~200 MB each).
+    """
+    import contextlib
+
+    from prefect.context import FlowRunContext
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if PREFECT_API_URL.value():
+        return contextlib.nullcontext()
+    ctx = FlowRunContext.get()
+    url = str(ctx.client.api_url) if ctx is not None and ctx.client is not None else ""
+    if not url.startswith(("http://127.0.0.1", "http://localhost")):
+        return contextlib.nullcontext()
+    return temporary_settings(updates={PREFECT_API_URL: url})
+
+
+def make_runner(kind: str, workers: int):
+    """The task runner for the batches: a process pool (default), a Dask cluster, or threads."""
+    if kind == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        address = os.environ.get("MINUTES_DASK_ADDRESS")
+        if address:
+            return DaskTaskRunner(address=address)
+        return DaskTaskRunner(cluster_class="distributed.LocalCluster",
+                              cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
+                                              "dashboard_address": None})
+    if kind == "thread":
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if kind == "process":
+        return ProcessPoolTaskRunner(max_workers=workers)
+    raise ValueError(f"unknown task runner {kind!r} (one of {', '.join(RUNNERS)})")
+
+
 @flow(name="minutes-ingest", task_runner=ThreadPoolTaskRunner(max_workers=1), log_prints=True)
 def ingest_flow(paths: list[str], db_url: str | None = None, workers: int | None = None,
-                force: bool = False, limit_bytes: int | None = None) -> dict:
-    """Ingest files and folders into the database; returns the run's summary."""
+                force: bool = False, limit_bytes: int | None = None, runner: str | None = None) -> dict:
+    """Ingest files and folders into the database; returns the run's summary.
+
+    ``runner``: "process" (default, ``$MINUTES_TASK_RUNNER``), "dask" or "thread" for the batches
+    when ``workers`` > 1.
+    """
     url = database_url(db_url)
     open_store(url)  # migrate once, before the workers start
     files = [str(p) for p in collect(paths)]
     workers = workers or default_workers()
     limit = limit_bytes or max_bytes()
+    kind = runner or os.environ.get("MINUTES_TASK_RUNNER") or "process"
     outcomes: list[Outcome] = []
     parts = batches(files, workers)
-    if workers > 1 and len(parts) > 1:
-        with ProcessPoolTaskRunner(max_workers=workers) as runner:
-            futures = [runner.submit(ingest_batch, {"paths": b, "db_url": url, "limit": limit, "force": force})
+    if (workers > 1 or kind == "dask") and len(parts) > 1:
+        with _share_api(), make_runner(kind, workers) as pool:
+            futures = [pool.submit(ingest_batch, {"paths": b, "db_url": url, "limit": limit, "force": force})
                        for b in parts]
             for fut in as_completed(futures):
                 _collect(fut.result(), outcomes)
@@ -104,3 +163,90 @@ def _collect(results: list[dict], outcomes: list[Outcome]) -> None:
     outcomes.extend(batch)
     if progress_hook:
         progress_hook(batch)
+
+
+# ---------------------------------------------------------------------------------------------
+# scale-out: work pools
+
+
+def split(files: list[str], size: int) -> list[list[str]]:
+    """Consecutive batches of at most ``size`` files (a folder's files stay together)."""
+    size = max(1, size)
+    return [files[i:i + size] for i in range(0, len(files), size)]
+
+
+@flow(name="minutes-sweep", log_prints=True)
+def sweep_flow(paths: list[str], deployment: str = "minutes-ingest/pool", batch_size: int = 100,
+               workers: int | None = None, db_url: str | None = None, force: bool = False) -> dict:
+    """Split files and folders into batches and create one ``deployment`` flow run per batch.
+
+    A flow run is claimed by exactly one worker of the pool, so each file is processed once; the
+    runs are not awaited (this run ends at once, and frees its worker slot). ``db_url`` is better
+    left to the workers' ``$MINUTES_DATABASE_URL`` (flow parameters are shown in the UI).
+    """
+    from prefect.deployments import run_deployment
+
+    files = [str(p) for p in collect(paths)]
+    runs = []
+    for i, part in enumerate(split(files, batch_size)):
+        params: dict = {"paths": part, "force": force}
+        if workers:
+            params["workers"] = workers
+        if db_url:
+            params["db_url"] = db_url
+        fr = run_deployment(deployment, parameters=params, timeout=0,
+                            flow_run_name=f"batch-{i + 1:04d}-of-{math.ceil(len(files) / max(1, batch_size)):04d}")
+        runs.append(str(fr.id))
+    print(f"{len(files)} files in {len(runs)} flow runs of {deployment}")
+    return {"files": len(files), "flow_runs": runs, "deployment": deployment}
+
+
+def deploy_to_pool(pool: str, name: str = "pool", workers: int | None = None) -> list[str]:
+    """Register ``minutes-ingest/NAME`` and ``minutes-sweep/NAME`` on the work pool ``pool``.
+
+    Module entrypoints (``flows.ingest.ingest_flow``): no code is uploaded; each worker's machine
+    runs the project installed there, in the worker's environment ($MINUTES_DATABASE_URL, …).
+    """
+    from prefect.types.entrypoint import EntrypointType
+
+    ids = []
+    params = {"workers": workers} if workers else {}
+    ids.append(str(ingest_flow.deploy(name=name, work_pool_name=pool, entrypoint_type=EntrypointType.MODULE_PATH,
+                                      parameters=params, build=False, push=False, print_next_steps=False)))
+    ids.append(str(sweep_flow.deploy(name=name, work_pool_name=pool, entrypoint_type=EntrypointType.MODULE_PATH,
+                                     parameters={"deployment": f"minutes-ingest/{name}"}, build=False, push=False,
+                                     print_next_steps=False)))
+    return ids
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m flows.ingest deploy --pool POOL [--name NAME] | sweep PATH... [--deployment D] [--batch N]"""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m flows.ingest", description=main.__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("deploy", help="register the ingest and sweep deployments on a work pool")
+    d.add_argument("--pool", required=True)
+    d.add_argument("--name", default="pool")
+    d.add_argument("--workers", type=int, default=None, help="worker processes per flow run [default: the cores]")
+    w = sub.add_parser("sweep", help="split files/folders into one ingest flow run per batch (run here)")
+    w.add_argument("paths", nargs="+")
+    w.add_argument("--deployment", default="minutes-ingest/pool")
+    w.add_argument("--batch", type=int, default=100)
+    w.add_argument("--workers", type=int, default=None)
+    a = ap.parse_args(argv)
+    if a.cmd == "deploy":
+        for i in deploy_to_pool(a.pool, a.name, a.workers):
+            print(i)
+    else:
+        res = sweep_flow(paths=[os.path.abspath(p) for p in a.paths], deployment=a.deployment, batch_size=a.batch,
+                         workers=a.workers)
+        print("\n".join(res["flow_runs"]))
+    return 0
+
+
+if __name__ == "__main__":
+    # through the package's module, so deployments name flows.ingest (not __main__) as their entrypoint
+    from flows.ingest import main as _main
+
+    raise SystemExit(_main())

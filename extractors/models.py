@@ -154,6 +154,8 @@ def read_org(text: str, start: int, end: int | None = None, starts: frozenset[in
         if text[start].isupper() and _STANDALONE_RE.fullmatch(text, start, h.end()):
             return start, h.end()
         return None
+    if text[start:last].isupper() and len(text[start:last].split()) > 3:
+        return None  # an all-capitals title: where the name ends cannot be told
     # trailing connectors are not part of the name
     s_text = text[start:last]
     trimmed = re.sub(r"(?:\s+(?:và|các|số|của|trực thuộc|thuộc))+$", "", s_text)
@@ -337,6 +339,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         trig = m.start("trig")
         if not opens_after_trigger(t, q):
             continue  # the quote closes something the model noun is inside of
+        chain_from = len(found)
         while True:
             r = read_quoted(t, q)
             if not r or q in taken:
@@ -354,6 +357,12 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             if not c or not closed:
                 break
             q = c.start("q")
+        # "mô hình “A”, “B” của <unit>": the unit after the last name owns them all
+        chain = found[chain_from:]
+        if len(chain) > 1 and chain[-1].org_rank == 1:
+            for f in chain[:-1]:
+                if f.org_rank > 1:
+                    f.org, f.org_rank = chain[-1].org, 1
     # A'. the last item of a "<unit> với mô hình “…”, <unit> với mô hình …" list
     # written without its "với mô hình “": "…, <unit> <name>”"
     for f in list(found):

@@ -128,3 +128,12 @@ def test_caption_run_into_the_next_paragraph():
     assert names(items) == {"trồng rau sạch"}
     assert org_of(items, "trồng rau sạch").startswith("Chi hội Phụ nữ thôn Bắc Sơn")
     assert run("Mô hình này của Chi bộ thôn 2 đã mang lại hiệu quả cao.") == []
+
+
+def test_owner_after_a_chain_owns_every_name_and_all_capital_titles_are_no_owner():
+    items = run("HỘI NÔNG DÂN HUYỆN TỔNG KẾT NĂM",
+                "Hội nhân rộng mô hình “Vườn mẫu”, “Ao cá bác Hồ” của Chi hội Nông dân thôn Yên Lạc; "
+                "mô hình 'Tổ vay vốn' do Chi đoàn xã Yên Lạc thực hiện.")
+    assert org_of(items, "Vườn mẫu") == "Chi hội Nông dân thôn Yên Lạc"
+    assert org_of(items, "Ao cá bác Hồ") == "Chi hội Nông dân thôn Yên Lạc"
+    assert org_of(items, "Tổ vay vốn") == "Chi đoàn xã Yên Lạc"

@@ -104,6 +104,7 @@ def _pub_date(s: str) -> tuple[int, int, int | None] | None:
 
 
 TERM_YEAR_RE = re.compile(r"(?<!\w)(?:nhiệm kỳ|khóa)\s+((?:19|20)\d{2})(?!\d)")
+TARGET_BEFORE_RE = re.compile(r"(?:đến|tới|tầm nhìn|trước|sau|từ)\s*$", re.IGNORECASE)
 REVIEW_RE = re.compile(r"(?<!\w)tổng kết(?!\w)", re.IGNORECASE)
 
 
@@ -127,8 +128,9 @@ def _year_for(s: str, d: int, mo: int, title: str | None, sent: str) -> int | No
     years = _title_years(title or "") or _title_years(sent)
     if len(set(years)) == 1 and mo <= 3 and REVIEW_RE.search(title or sent):
         return years[0] + 1  # "tổng kết công tác năm 2023" is held early in 2024
-    if not years:
-        years = [int(y) for y in YEAR_WORD_RE.findall(s)]
+    if not years:  # a year the report names, targets ("đến năm 2030") aside
+        years = [int(m.group(1)) for m in YEAR_WORD_RE.finditer(s)
+                 if not TARGET_BEFORE_RE.search(s[max(0, m.start() - 16):m.start()])]
     return max(years) if years else None
 
 

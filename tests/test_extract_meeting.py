@@ -188,3 +188,9 @@ def test_capitalized_verb_is_part_of_a_name():
     assert v["organizer"] == "Ban Tổ chức Tỉnh ủy"
     assert v["date"] == "2021-03-15"
     assert v["title"].startswith("Lớp bồi dưỡng nghiệp vụ")
+
+
+def test_target_years_do_not_date_a_meeting():
+    v = run("Sáng 14/5, Hội Nông dân huyện tổ chức Hội nghị sơ kết chương trình xây dựng nông thôn mới.",
+            "Phấn đấu đến năm 2030 có 100% xã đạt chuẩn; năm 2022 đã có 12 xã đạt chuẩn.")
+    assert v["date"] == "2022-05-14"

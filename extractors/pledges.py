@@ -44,6 +44,7 @@ _BLOCK_RE = re.compile(
     rf"(?<!\w)(?:{lexicon_regex('pledge_blockers')})(?!\w)(?! cường| đổi| quyền)", re.IGNORECASE)
 _COORDINATED_BLOCKER_RE = re.compile(
     rf"(?<!\w)(?:{lexicon_regex('pledge_blockers')})(?:\s+mới)?\s*(?:,|và)\s*$", re.IGNORECASE)
+_PRESENCE_RE = re.compile(r"^\s*(?:có mặt|tham dự|dự họp)(?!\w)", re.IGNORECASE)
 _VERB_OR_STOP_RE = re.compile(
     rf"(?<!\w)(?:{lexicon_regex('pledge_verbs')}|{lexicon_regex('subject_stops')})(?!\w)")
 _LEADING_STOP_RE = re.compile(rf"^(?:{lexicon_regex('subject_stops')})(?!\w)\s*", re.IGNORECASE)
@@ -111,6 +112,8 @@ def _blocked(segment: str, before_verb: bool = False) -> bool:
     segment = re.sub(r"\([^()]*\)", " ", segment)  # "(đạt 92%)" is an aside
     if before_verb:
         segment = _COORDINATED_BLOCKER_RE.sub("", segment)
+        # "25 đảng viên có mặt đã đăng ký": presence qualifies the registrants
+        segment = _PRESENCE_RE.sub(" ", segment)
     return bool(_BLOCK_RE.search(segment))
 
 

@@ -148,3 +148,9 @@ def test_article_between_number_and_unit():
 
 def test_a_year_is_not_a_count():
     assert run("Năm 2024 các đơn vị đăng ký thi đua theo kế hoạch.") == []
+
+
+def test_those_present_who_registered():
+    items = run("Kết quả: 27/27 đảng viên có mặt đã đăng ký nêu gương, đạt 100%.")
+    assert triples(items) == {(27, "count", "đảng viên")}
+    assert run("Tổng số đảng viên: 30 đồng chí; có mặt 27 đảng viên, vắng 3 đảng viên.") == []

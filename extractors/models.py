@@ -308,7 +308,7 @@ def _doc_org(text: str, starts: frozenset[int] | None = None) -> str | None:
     for i, line in enumerate(text.split("\n")):
         if i >= 6:
             break
-        if line.strip() and len(line) <= 300:
+        if line.strip() and len(line) <= 300 and not re.match(r"\s*(?:Căn cứ|Thực hiện|Theo)\b", line):
             masked = text[:pos] + _mask_parentheses(text, pos, pos + len(line))
             orgs = orgs_in(masked, pos, pos + len(line), starts)
             if orgs:

@@ -41,7 +41,7 @@ _QUOTED_RE = re.compile(
     re.IGNORECASE)
 _UNQUOTED_RE = re.compile(
     rf"(?:(?<!\w)[Vv]ới\s+(?P<h1>{_HEAD})(?!\w)(?!\s*[:{_Q}])\s+"
-    rf"|(?<!\w)(?P<h2>{_HEAD})(?!\w)(?P<spec>[^{_Q}\n.;:!?]{{0,60}}?)\s*(?:là(?!\w)\s*:?|:)(?!\s*[{_Q}])\s*)",
+    rf"|(?<!\w)(?P<h2>{_HEAD})(?!\w)(?P<spec>[^{_Q}\n.;:!?]{{0,60}}?)[ \t]*(?:là(?!\w)[ \t]*:?|:)(?![ \t]*[{_Q}])[ \t]*)",
     re.IGNORECASE)
 _NAM_THEME_RE = re.compile(rf"(?P<q>[{_Q}])Năm\s+[a-zđà-ỹ]")
 _YEAR_RE = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d/])")
@@ -145,8 +145,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         if (m.start("h1") if m.group("h1") else m.start("h2")) in heads:
             continue
         spec = m.group("spec") or ""
-        if _NOT_THEME_RE.search(spec):
-            continue
+        if _NOT_THEME_RE.search(spec) or re.search(r"(?<!\w)như sau\s*$", spec):
+            continue  # "… như sau:" announces a plan, not a theme
         s_ = m.end()
         _s, e_ = _sentence_of(t, s_)
         e_ = min(e_, s_ + 400)

@@ -154,3 +154,7 @@ def test_those_present_who_registered():
     items = run("Kết quả: 27/27 đảng viên có mặt đã đăng ký nêu gương, đạt 100%.")
     assert triples(items) == {(27, "count", "đảng viên")}
     assert run("Tổng số đảng viên: 30 đồng chí; có mặt 27 đảng viên, vắng 3 đảng viên.") == []
+
+
+def test_quotas_in_a_plan_are_not_pledges():
+    assert run("Mỗi chi bộ đăng ký ít nhất 02 mô hình, mỗi đảng viên đăng ký 01 việc làm cụ thể.") == []

@@ -93,3 +93,8 @@ def test_not_themes():
 def test_straight_quote_followed_by_a_space():
     items = run('Với chủ đề thi đua " Đoàn kết, kỷ cương, sáng tạo", năm 2025 các đơn vị ra quân.')
     assert pairs(items) == {("Đoàn kết, kỷ cương, sáng tạo", 2025)}
+
+
+def test_plan_announcement_is_not_a_theme():
+    assert run("Ban Thường vụ xây dựng kế hoạch thực hiện chủ đề năm 2022 như sau:",
+               "I. MỤC ĐÍCH, YÊU CẦU") == []

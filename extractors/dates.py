@@ -37,6 +37,14 @@ DATELINE_RE = re.compile(
     re.IGNORECASE,
 )
 
+#: A day and month with an optional year, for building larger patterns (the
+#: meeting's "Sáng 17/3", "Chiều ngày 5 tháng 7 năm 2023"); read a match
+#: with ``day_month_year``.
+DAY_MONTH_YEAR = (
+    r"(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})(?:\s*[/.\-]\s*(?P<y>(?:19|20)\d{2}))?(?![\d/])"
+    r"|(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})(?:\s*(?:,\s*)?năm\s+(?P<y2>(?:19|20)\d{2}))?"
+)
+
 YEAR_RE = re.compile(r"(?<![\d/.\-])((?:19|20)\d{2})(?![\d])")
 
 
@@ -54,6 +62,21 @@ def _groups(m: re.Match) -> tuple[str | None, str, str]:
     if gd.get("d") is not None:
         return gd.get("y"), gd["m"], gd["d"]
     return gd.get("y2"), gd["m2"], gd["d2"]
+
+
+def day_month_year(m: re.Match) -> tuple[int, int, int | None]:
+    """(day, month, year or None) of a match of a pattern built on ``DAY_MONTH_YEAR``."""
+    y, mo, d = _groups(m)
+    return int(d), int(mo), int(y) if y else None
+
+
+def full_date_at(s: str, pos: int) -> str | None:
+    """ISO of a full date starting exactly at ``pos`` in ``s``, else None."""
+    m = FULL_DATE_RE.match(s, pos)
+    if not m:
+        return None
+    y, mo, d = _groups(m)
+    return make_iso(y, mo, d)
 
 
 def parse_date(s: str, year: int | None = None) -> str | None:

@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 
 from extractors import register
 from extractors.base import lexicon_regex, make_item
-from extractors.dates import find_datelines, make_iso
+from extractors.dates import DAY_MONTH_YEAR, day_month_year, find_datelines, make_iso
 from pipeline.model import Item, Text
 
 VERSION = "1.1.0"
@@ -37,13 +37,11 @@ NAME = f"{FIELD}@{VERSION}"
 EVENTS = lexicon_regex("event_nouns")
 VERBS = lexicon_regex("meeting_verbs")
 
-_DM = (r"(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})(?:\s*[/.\-]\s*(?P<y>(?:19|20)\d{2}))?(?![\d/])"
-       r"|(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})(?:\s*(?:,\s*)?năm\s+(?P<y2>(?:19|20)\d{2}))?")
 TIME_RE = re.compile(
     r"(?<!\w)(?:(?:sáng|chiều|tối|trưa|đêm)(?:\s+(?:nay|qua|hôm qua))?\s*,?\s*(?:(?:hôm\s+)?ngày\s*)?"
     r"|(?:hôm nay|hôm qua)\s*,?\s*(?:ngày\s*)?|ngày\s*)\(?\s*"
     r"(?:(?:từ\s+)?(?:ngày\s+)?(?P<first>\d{1,2})\s*(?:-|–|đến|và)\s*(?=\d{1,2}\s*[/.\-]\s*\d))?"
-    rf"(?:{_DM})",
+    rf"(?:{DAY_MONTH_YEAR})",
     re.IGNORECASE,
 )
 SENT_END_RE = re.compile(r"\.(?=\s|$)|\n|!|\?")
@@ -74,14 +72,9 @@ BODY_START_RE = re.compile(rf"^(?:{lexicon_regex('body_heads')})(?!\w)", re.IGNO
 
 
 def _dm(m: re.Match) -> tuple[int, int, int | None]:
-    g = m.groupdict()
-    if g.get("d") is not None:
-        d, mo, y = g["d"], g["m"], g.get("y")
-    else:
-        d, mo, y = g["d2"], g["m2"], g.get("y2")
-    if g.get("first"):
-        d = g["first"]
-    return int(d), int(mo), int(y) if y else None
+    """Day, month, year of a time phrase; the first day of "từ ngày 20 - 22/10"."""
+    d, mo, y = day_month_year(m)
+    return (int(m.group("first")) if m.group("first") else d), mo, y
 
 
 def _pub_date(s: str) -> tuple[int, int, int | None] | None:

@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from extractors import register
 from extractors.base import lexicon, lexicon_regex, make_item
-from extractors.dates import FULL_DATE_RE, find_datelines, make_iso
+from extractors.dates import find_datelines, full_date_at
 from pipeline.model import Item, Text
 
 VERSION = "1.1.0"
@@ -91,13 +91,7 @@ def _date_after(s: str, end: int) -> str | None:
     m = DATE_AFTER_RE.match(tail)
     if not m:
         return None
-    d = FULL_DATE_RE.match(tail, m.end())
-    if not d:
-        return None
-    gd = d.groupdict()
-    if gd.get("d") is not None:
-        return make_iso(gd["y"], gd["m"], gd["d"])
-    return make_iso(gd["y2"], gd["m2"], gd["d2"])
+    return full_date_at(tail, m.end())
 
 
 def _own_type_and_date(s: str, start: int, end: int) -> tuple[str | None, str | None]:

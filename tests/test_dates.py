@@ -80,3 +80,15 @@ def test_make_iso_and_years():
     assert make_iso(2023, 2, 29) is None
     assert make_iso(None, 1, 1) is None
     assert years_in("giai đoạn 2020 - 2025, năm 1990, năm 1930 và số 12345") == [2020, 2025, 1990]
+
+
+def test_full_date_at_and_day_month_year():
+    import re
+
+    from extractors.dates import DAY_MONTH_YEAR, day_month_year, full_date_at
+    s = "Kế hoạch số 3-KH/ĐU ngày 04/02/2021 và Sáng 9.4"
+    assert full_date_at(s, s.index("04/")) == "2021-02-04"
+    assert full_date_at(s, s.index("ngày")) is None
+    pat = re.compile(rf"Sáng\s+(?:{DAY_MONTH_YEAR})")
+    assert day_month_year(pat.search(s)) == (9, 4, None)
+    assert day_month_year(re.search(DAY_MONTH_YEAR, "ngày 5 tháng 7 năm 2023")) == (5, 7, 2023)

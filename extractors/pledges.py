@@ -44,6 +44,7 @@ _BLOCK_RE = re.compile(
     rf"(?<!\w)(?:{lexicon_regex('pledge_blockers')})(?!\w)(?! cường| đổi| quyền)", re.IGNORECASE)
 _COORDINATED_BLOCKER_RE = re.compile(
     rf"(?<!\w)(?:{lexicon_regex('pledge_blockers')})(?:\s+mới)?\s*(?:,|và)\s*$", re.IGNORECASE)
+_DISTRIBUTIVE_RE = re.compile(r"(?<!\w)(?:mỗi|từng)(?!\w)", re.IGNORECASE)  # "mỗi đảng viên đăng ký 01 …": a quota
 _PRESENCE_RE = re.compile(r"^\s*(?:có mặt|tham dự|dự họp)(?!\w)", re.IGNORECASE)
 _VERB_OR_STOP_RE = re.compile(
     rf"(?<!\w)(?:{lexicon_regex('pledge_verbs')}|{lexicon_regex('subject_stops')})(?!\w)")
@@ -281,8 +282,10 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                     if v.end() > men.start:
                         continue
                     between = t[v.end():men.start]
+                    verb_clause = re.split(r"[,;:]", t[s:v.start()])[-1]
                     if (men.start - v.end() <= MAX_BEFORE and ";" not in between
                             and not _blocked(between) and not _blocked(tail)
+                            and not _DISTRIBUTIVE_RE.search(verb_clause)
                             and _backward_ok(between, mentions, v.end())):
                         mode, gap, verb_before = "before", men.start - v.end(), v
                     break

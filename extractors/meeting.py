@@ -168,20 +168,35 @@ def _prefer_headline(s: str, title: str, before: int) -> str:
     return title
 
 
+MANNER_RE = re.compile(
+    r"\s(?:theo|bằng|dưới)\s+hình thức\s+(?:trực tuyến|trực tiếp(?:\s+kết hợp(?:\s+với)?\s+trực tuyến)?)"
+    r"(?:\s+(?:ở|tại|với|đến|tới)\s+\d+\s+điểm cầu(?:\s+(?:trong|trên)\s+(?:cả nước|toàn quốc))?)?(?=\s)"
+)
+
+
 def _title(s: str, start: int, limit: int) -> tuple[str | None, int]:
+    """The meeting's name from ``start``: up to a clause that is not part of
+    it; a manner clause right after the head noun ("Hội nghị toàn quốc theo
+    hình thức trực tuyến ở 63 điểm cầu sơ kết …") is left out and the name
+    goes on."""
     seg = s[start:limit]
     m = TITLE_STOP_RE.search(seg)
     end = m.start() if m else len(seg)
+    head = ""
+    manner = MANNER_RE.match(seg, end) if m else None
+    if manner and len(seg[:end].split()) <= 4:
+        head = seg[:end].strip() + " "
+        rest = seg[manner.end():]
+        m2 = TITLE_STOP_RE.search(rest)
+        seg, end = rest.lstrip(), (m2.start() if m2 else len(rest)) - (len(rest) - len(rest.lstrip()))
+        start += manner.end() + (len(rest) - len(rest.lstrip()))
     if end > TITLE_MAX:
         cut = seg.rfind(" ", 0, TITLE_MAX)
         end = cut if cut > 0 else TITLE_MAX
-    t = seg[:end].strip(" ,;:-–")
-    if t.count("“") > t.count("”"):
-        t = t + "”" if len(t) < 250 else t
-    words = t.split()
-    if len(words) < 3:
+    t = head + seg[:end].strip(" ,;:-–")
+    if len(t.split()) < 3:
         return None, start + end
-    return t, start + end
+    return t, start + len(seg[:end].rstrip(" ,;:-–"))
 
 
 def _clean_org(org: str) -> str | None:
@@ -258,7 +273,8 @@ def _from_verb(s: str, v: re.Match, pos: int, hi: int, loc: str | None, loc_firs
         return None
     if not title and verb in ("chủ trì", "diễn ra", "khai mạc", "làm việc", "gặp mặt"):
         return None
-    return {"title": title, "organizer": organizer, "location": loc, "tstart": tstart}
+    return {"title": title, "organizer": organizer, "location": loc, "tstart": tstart,
+            "span": (tstart, tend) if title and not title.startswith(TITLED_VERBS) else None}
 
 
 def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
@@ -369,7 +385,9 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         if res and (res["title"] or res["organizer"]):
             d, mo, y = _dm(tm)
             if res["title"]:
-                res["title"] = _prefer_headline(s, res["title"], lo)
+                headline = _prefer_headline(s, res["title"], lo)
+                res["title_from_sentence"] = headline == res["title"]
+                res["title"] = headline
             found = (tm, res, d, mo, y, lo, hi)
             break
     if found is None and not normative:
@@ -422,7 +440,10 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             y = _year_for(s, d, mo, res["title"], s[lo:hi])
         date = make_iso(y, mo, d) if y else None
     value = {"date": date, "title": res["title"], "organizer": res["organizer"], "location": res["location"]}
-    span = _locate(s, res["title"], res["tstart"]) if res["title"] else None
+    span = None
+    if res["title"]:
+        span = res.get("span") if res.get("title_from_sentence", True) else None
+        span = span or _locate(s, res["title"], res["tstart"])
     if span:
         start, end = span
     else:

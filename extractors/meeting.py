@@ -203,6 +203,8 @@ def _clean_org(org: str) -> str | None:
     org = re.sub(r"\s+", " ", org).strip(" ,;:-–")
     org = re.sub(r"\s+(?:đã|vừa|sẽ|cũng|long trọng|trọng thể)$", "", org).strip()
     org = re.split(r",?\s+(?:chủ trì|phối hợp với|phối hợp cùng|cùng với)(?!\w)", org)[0].strip(" ,")
+    # "Đoàn công tác … do đồng chí X, … làm trưởng đoàn": the body, not who leads it
+    org = re.split(r",?\s+do\s+(?=đồng chí|đ/c|ông|bà|[A-ZĐ])", org, flags=re.IGNORECASE)[0].strip(" ,")
     if not org or len(org) > 120 or len(org.split()) > 22 or ORG_BAD_RE.search(org) or not org[:1].isalpha():
         return None
     if not ORG_HEAD_RE.match(org) and not BODY_START_RE.match(org):

@@ -201,3 +201,10 @@ def test_manner_clause_is_left_out_of_the_title():
     v = run("Sáng 20/6/2024, Ban Tuyên giáo Trung ương tổ chức Hội nghị toàn quốc theo hình thức trực tuyến "
             "tới 700 điểm cầu trên cả nước quán triệt chuyên đề học tập năm 2024.")
     assert v["title"] == "Hội nghị toàn quốc quán triệt chuyên đề học tập năm 2024"
+
+
+def test_delegation_led_by_someone():
+    v = run("Ngày 9/8/2023, Đoàn kiểm tra của Tỉnh ủy do đồng chí Lò Văn Thanh, Phó Bí thư Tỉnh ủy làm trưởng đoàn, "
+            "đã có buổi làm việc với Ban Thường vụ Huyện ủy về công tác cán bộ.")
+    assert v["organizer"] == "Đoàn kiểm tra của Tỉnh ủy"
+    assert v["title"] == "buổi làm việc với Ban Thường vụ Huyện ủy về công tác cán bộ"

@@ -210,7 +210,9 @@ def _subject(text: str, sent: tuple[int, int], men: Mention, verb_before: re.Mat
         anchor = a.start()
     if verb_before is not None and verb_before.start() >= s:
         va = verb_before.start() - s
-        anchor = va if anchor is None else min(anchor, va) if va < anchor and text[s + va: s + anchor].count(",") == 0 else anchor
+        # "X đăng ký … có N …": the verb, not the later "có", ends the subject
+        if anchor is None or (va < anchor and "," not in prefix[va:anchor]):
+            anchor = va
     if anchor is not None:
         segs = re.split(r"[,;:]|(?<!\w)(?=[Tt]rong (?:số )?đó(?!\w))", prefix[:anchor])
         for seg in reversed(segs):

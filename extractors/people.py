@@ -173,10 +173,11 @@ def _roles_after(s: str, pos: int, paren: bool = False) -> tuple[list[str], int]
         return [], pos
     end = _role_end(s, pos)
     body = s[pos:end]
-    pieces = re.split(r"\s*,\s*|\s+[-–—]\s+(?=[A-ZĐÀ-Ỹ])", body)
+    parts = re.split(r"(\s*,\s*|\s+[-–—]\s+(?=[A-ZĐÀ-Ỹ]))", body)
     roles: list[str] = []
-    for piece in pieces:
-        piece = piece.strip()
+    for k in range(0, len(parts), 2):
+        piece = parts[k].strip()
+        sep = parts[k - 1].strip() if k else ","
         if not piece:
             break
         if HONORIFIC_START_RE.match(piece):
@@ -189,7 +190,7 @@ def _roles_after(s: str, pos: int, paren: bool = False) -> tuple[list[str], int]
         if not (piece[:1].isupper() or piece[:1].isdigit() or ADMIN_START_RE.match(piece)
                 or re.search(rf"\s[{UP}]", piece)):
             break  # "…, phong trào": a lowercase clause, not part of a body's name
-        roles[-1] = roles[-1] + ", " + piece
+        roles[-1] = roles[-1] + (", " if sep == "," else f" {sep} ") + piece
     roles = [_clean(r) for r in roles]
     return [r for r in roles if r and len(r) <= 160], end
 

@@ -149,3 +149,8 @@ def test_list_of_names_without_roles():
 def test_central_highlands_names():
     got = run("Đồng chí Y Bhin Niê Kdăm, Phó Bí thư Huyện ủy và bà H'Lan Êban, Chủ tịch Hội Phụ nữ xã dự lễ.")
     assert got == {"Y Bhin Niê Kdăm": ["Phó Bí thư Huyện ủy"], "H'Lan Êban": ["Chủ tịch Hội Phụ nữ xã"]}
+
+
+def test_dash_inside_a_body_name_is_kept():
+    got = run("Đồng chí Lê Thị Thu Hà - Bí thư Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh phát biểu.")
+    assert got == {"Lê Thị Thu Hà": ["Bí thư Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh"]}

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timezone as tz
 
 from pipeline.config import prepare_prefect
 
@@ -96,24 +95,49 @@ def build_deployments(archive: list[str], watch_root: str | None, cron: str, tim
 ACTIVE = ["SCHEDULED", "PENDING", "RUNNING", "PAUSED", "CANCELLING"]
 
 
-def keep_watching(stop: threading.Event, name: str = f"{WATCH_FLOW}/{WATCH}", period: float = 15.0) -> None:
-    """Keep exactly one run of the watcher deployment going while ``serve`` runs.
+def cancel_leftovers(name: str = f"{WATCH_FLOW}/{WATCH}") -> int:
+    """Cancel the watcher runs an earlier serve left active (it died without cleaning up).
 
-    Runs left active by an earlier serve that died are cancelled first (this
-    process is the only one serving the deployment); then a new run is
-    created whenever ours has failed or crashed, backing off while it keeps
-    failing. A run that ended on purpose (SIGTERM at shutdown, a cancel in
-    the UI) is left ended.
+    Called before this serve starts its runner, so none of them is picked up:
+    this process is the only one serving the watcher deployment. Returns how
+    many were cancelled.
     """
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (DeploymentFilter, DeploymentFilterId, FlowRunFilter,
                                                 FlowRunFilterState, FlowRunFilterStateType)
     from prefect.client.schemas.objects import StateType
+    from prefect.exceptions import ObjectNotFound
     from prefect.states import Cancelled
 
-    started = datetime.now(tz.utc)
+    with get_client(sync_client=True) as client:
+        try:
+            dep = client.read_deployment_by_name(name)
+        except ObjectNotFound:
+            return 0
+        stale = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[dep.id])),
+            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
+                type=FlowRunFilterStateType(any_=[StateType(s) for s in ACTIVE]))))
+        for fr in stale:
+            client.set_flow_run_state(fr.id, Cancelled(message="left over by an earlier serve"), force=True)
+            log.info("cancelled watcher run %s, left over by an earlier serve", fr.name)
+        return len(stale)
+
+
+def keep_watching(stop: threading.Event, parameters: dict, name: str = f"{WATCH_FLOW}/{WATCH}",
+                  period: float = 15.0) -> None:
+    """Keep one run of the watcher deployment going while ``serve`` runs.
+
+    A new run is created at start and whenever ours has failed or crashed,
+    backing off while it keeps failing. A run that ended on purpose (SIGTERM
+    at shutdown, a cancel in the UI) is left ended. Runs are created with
+    this serve's ``parameters``: the deployment read from the API may still be
+    the one an earlier serve registered (another ROOT) until the runner has
+    applied ours.
+    """
+    from prefect.client.orchestration import get_client
+
     ours = None
-    cleaned = False
     failures = 0
     delay = 0.0
     while not stop.wait(delay):
@@ -121,16 +145,6 @@ def keep_watching(stop: threading.Event, name: str = f"{WATCH_FLOW}/{WATCH}", pe
         try:
             with get_client(sync_client=True) as client:
                 dep = client.read_deployment_by_name(name)
-                if not cleaned:
-                    stale = client.read_flow_runs(
-                        deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[dep.id])),
-                        flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
-                            type=FlowRunFilterStateType(any_=[StateType(s) for s in ACTIVE]))))
-                    for fr in stale:
-                        if fr.created and fr.created < started:
-                            client.set_flow_run_state(fr.id, Cancelled(message="left over by an earlier serve"),
-                                                      force=True)
-                    cleaned = True
                 if ours is not None:
                     state = client.read_flow_run(ours).state
                     if state is None or not state.is_final():
@@ -141,11 +155,11 @@ def keep_watching(stop: threading.Event, name: str = f"{WATCH_FLOW}/{WATCH}", pe
                                  state.name, WATCH)
                         return
                     failures += 1
-                    delay = min(600.0, period * 2 ** min(failures, 6))
-                    log.warning("the watcher run ended (%s); starting it again in %.0f s", state.name, delay)
-                    if stop.wait(delay):
+                    wait = min(600.0, period * 2 ** min(failures, 6))
+                    log.warning("the watcher run ended (%s); starting it again in %.0f s", state.name, wait)
+                    if stop.wait(wait):
                         return
-                run = client.create_flow_run_from_deployment(dep.id, tags=["watch"])
+                run = client.create_flow_run_from_deployment(dep.id, parameters=parameters, tags=["watch"])
                 ours = run.id
                 log.info("watcher run %s started", run.name)
         except Exception as err:  # noqa: BLE001 - the API may not be up yet, the deployment not yet registered
@@ -158,8 +172,14 @@ def serve_all(archive: list[str], watch_root: str | None, cron: str, timezone: s
     """Serve the deployments until SIGINT/SIGTERM (the runner stops its flow runs on the way out)."""
     deployments = build_deployments(archive, watch_root, cron, timezone, workers, limit_bytes)
     stop = threading.Event()
-    if watch_root:
-        threading.Thread(target=keep_watching, args=(stop,), name="keep-watching", daemon=True).start()
+    for d in deployments:
+        if d.name == WATCH:
+            try:
+                cancel_leftovers()
+            except Exception as err:  # noqa: BLE001 - never a reason not to serve
+                log.warning("could not look for left-over watcher runs: %s", err)
+            threading.Thread(target=keep_watching, args=(stop, dict(d.parameters)), name="keep-watching",
+                             daemon=True).start()
     for d in deployments:
         log.info("serving %s/%s%s", d.flow_name, d.name,
                  f" on '{cron}' ({timezone})" if d.name == NIGHTLY else "")

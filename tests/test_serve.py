@@ -25,12 +25,21 @@ def test_serve_registers_the_schedule_and_a_triggered_run_ingests(tmp_path):
                                                                               encoding="utf-8")
     (archive / "hong.pdf").write_bytes(b"%PDF-1.4 truncated")
     env = minutes_env(tmp_path, api_url)
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    # an earlier serve, for another ROOT, died and left its deployment and a run behind
+    old_root = tmp_path / "old_root"
+    with temporary_settings({PREFECT_API_URL: api_url}):
+        from flows.deployments import build_deployments
+
+        (old,) = build_deployments([], str(old_root), CRON)
+        old_id = old.apply()
+        with get_client(sync_client=True) as c:
+            leftover = c.create_flow_run_from_deployment(old_id).id
     s = Proc(["serve", "--db", db, "--archive", str(archive), "--watch", str(root), "--cron", CRON,
               "--workers", "1", "--settle", "1"], env, tmp_path, tmp_path / "serve.log")
     try:
-        from prefect.client.orchestration import get_client
-        from prefect.settings import PREFECT_API_URL, temporary_settings
-
         with temporary_settings({PREFECT_API_URL: api_url}):
             def deployment():
                 with get_client(sync_client=True) as c:
@@ -79,7 +88,9 @@ def test_serve_registers_the_schedule_and_a_triggered_run_ingests(tmp_path):
         with temporary_settings({PREFECT_API_URL: api_url}), get_client(sync_client=True) as c:
             watch = c.read_deployment_by_name("minutes-watch/inbox")
             runs = c.read_flow_runs(deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[watch.id])))
+            left = c.read_flow_run(leftover)
         assert runs and all(r.state.is_final() for r in runs), [(r.name, r.state.name) for r in runs]
+        assert left.state.is_cancelled() and not old_root.exists()  # the leftover never ran
         assert "stopping (SIGTERM)" in s.text()
     finally:
         s.kill()

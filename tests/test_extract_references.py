@@ -130,3 +130,9 @@ def test_related_link_line_gets_lower_confidence():
 def test_state_number_with_spaced_dash():
     items = run("Thực hiện Quyết định số 2145/QĐ – UBND ngày 9/11/2022 của UBND tỉnh")
     assert by_number(items)["2145/QĐ-UBND"]["date"] == "2022-11-09"
+
+
+def test_minutes_own_number():
+    items = run("ĐẢNG ỦY XÃ TÂN HÒA\n*\nSố 07-BB/ĐU", "Tân Hòa, ngày 02 tháng 10 năm 2024", "BIÊN BẢN\nHội nghị Ban Chấp hành")
+    assert by_number(items)["07-BB/ĐU"]["type"].casefold() == "biên bản"
+    assert by_number(items)["07-BB/ĐU"]["date"] == "2024-10-02"

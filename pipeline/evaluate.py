@@ -45,13 +45,14 @@ def load_scorer(path: Path | None = None) -> ModuleType:
 def predict_dir(docs: Path, out: Path, fields: tuple[str, ...] | None = None) -> list[str]:
     """Write one record per document of ``docs`` into ``out``; returns failures."""
     from pipeline.model import ReadError
-    from pipeline.process import analyze_path
+    from pipeline.process import analyze
+    from pipeline.readers import read_file
 
     out.mkdir(parents=True, exist_ok=True)
     failed = []
     for f in sorted(p for p in docs.iterdir() if p.is_file()):
         try:
-            a = analyze_path(f)
+            a = analyze(read_file(f), fields)
         except ReadError as err:
             failed.append(f"{f.name}: {err.reason}")
             continue

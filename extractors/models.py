@@ -154,7 +154,7 @@ def read_org(text: str, start: int, end: int | None = None, starts: frozenset[in
         if text[start].isupper() and _STANDALONE_RE.fullmatch(text, start, h.end()):
             return start, h.end()
         return None
-    if text[start:last].isupper() and len(text[start:last].split()) > 3:
+    if text[start:last].isupper() and len(text[start:last].split()) > 2:
         return None  # an all-capitals title: where the name ends cannot be told
     # trailing connectors are not part of the name
     s_text = text[start:last]
@@ -198,8 +198,11 @@ def _mask_parentheses(text: str, s: int, e: int) -> str:
 _TRIGGER = lexicon_regex("model_triggers")
 _QUAL = lexicon_regex("model_qualifiers")
 _QCHARS = "".join(sorted(ALL_QUOTES))
+_NOT_BETWEEN = lexicon_regex("model_not_between")
 _TRIGGER_QUOTE_RE = re.compile(
-    rf"(?<!\w)(?P<trig>{_TRIGGER})(?:\s*,\s*(?:{_TRIGGER}))?(?:\s+(?:{_QUAL}))*\s*:?\s*(?P<q>[{re.escape(_QCHARS)}])",
+    rf"(?<!\w)(?P<trig>{_TRIGGER})(?:\s*,\s*(?:{_TRIGGER}))?(?:\s+(?:{_QUAL}))*"
+    rf"(?P<free>(?:\s+(?!(?:{_NOT_BETWEEN})(?!\w))[a-zđà-ỹ]+){{1,6}}?)?"
+    rf"\s*:?\s*(?P<q>[{re.escape(_QCHARS)}])",
     re.IGNORECASE)
 _CHAIN_RE = re.compile(rf"\s*(?:,|và|;|hoặc)\s*(?P<q>[{re.escape(_QCHARS)}])")
 _NUMWORD = r"(?:\d+|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)"
@@ -212,8 +215,11 @@ _LIST_RE = re.compile(
     r"\s*(?:như|gồm|là|sau)?\s*:\s*",
     re.IGNORECASE)
 _LIST_MID_BAD_RE = re.compile(r"tiêu chí|nội dung|tiêu chuẩn|giải pháp|nhiệm vụ|bước|yêu cầu", re.IGNORECASE)
-_CAPTION_OF_RE = re.compile(r"^(?:Mô hình|Cách làm hay)\s+(?P<name>[a-zđà-ỹ][^\n]{3,120}?)\s+của\s+(?P<org>[^\n]{3,100})$")
-_CAPTION_START_RE = re.compile(r"(?:Mô hình|Cách làm hay)\s+(?P<name>[a-zđà-ỹ][^\n.,;:“”\"]{3,120}?)\s+của\s+")
+_CAPTION_OF_RE = re.compile(
+    rf"^(?:Mô hình|Cách làm hay)\s+(?!(?:{_NOT_BETWEEN})(?!\w))(?P<name>[a-zđà-ỹ][^\n{re.escape(_QCHARS)}]{{3,120}}?)"
+    r"\s+của\s+(?P<org>[^\n]{3,100})$")
+_CAPTION_START_RE = re.compile(
+    rf"(?:Mô hình|Cách làm hay)\s+(?!(?:{_NOT_BETWEEN})(?!\w))(?P<name>[a-zđà-ỹ][^\n.,;:{re.escape(_QCHARS)}]{{3,120}}?)\s+của\s+")
 _CAPTION_WITH_RE = re.compile(r"^(?P<org>[^\n]{3,100}?)\s+với\s+mô hình\s+(?P<name>[a-zđà-ỹ][^\n]{3,150}?)\.?$")
 _WITH_BEFORE_RE = re.compile(r"\s+với\s+(?:các\s+|những\s+)?$")
 _BY_AFTER_RE = re.compile(r"(?<!\w)(?:do|được|của)\s+")
@@ -349,6 +355,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             conf = 0.92 if closed else 0.75
             if fold(m.group("trig")) == "điển hình" or fold(m.group("trig")) == "gương điển hình":
                 conf -= 0.07
+            if m.group("free"):
+                conf -= 0.1  # words of no known kind between the noun and the name
             add(s_, e_, conf, trig)
             nxt = e_
             while nxt < len(t) and t[nxt] in ALL_QUOTES:

@@ -137,3 +137,10 @@ def test_owner_after_a_chain_owns_every_name_and_all_capital_titles_are_no_owner
     assert org_of(items, "Vườn mẫu") == "Chi hội Nông dân thôn Yên Lạc"
     assert org_of(items, "Ao cá bác Hồ") == "Chi hội Nông dân thôn Yên Lạc"
     assert org_of(items, "Tổ vay vốn") == "Chi đoàn xã Yên Lạc"
+
+
+def test_free_words_between_noun_and_name_but_not_a_predicate():
+    items = run("Công an xã duy trì mô hình tự quản về an ninh trật tự “Camera vì bình yên”.")
+    assert names(items) == {"Camera vì bình yên"}
+    assert items[0].confidence < 0.9
+    assert run("Mô hình được đánh giá là “điểm sáng” của huyện.") == []

@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=1000, help="how many mutants (default 1000)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--timeout", type=float, default=150.0, help="seconds per file before the worker is killed")
+    ap.add_argument("--timeout", type=float, default=300.0, help="seconds per file before the worker is killed")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--out", type=Path, default=None, help="keep the mutants here (default: a temp dir, removed)")
     ap.add_argument("--json", type=Path, default=None, help="write every result here")

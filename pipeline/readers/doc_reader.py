@@ -30,9 +30,9 @@ _MISSING = "LibreOffice is needed to read old .doc files: install libreoffice-wr
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
+_ROOT_ENTRY = "Root Entry".encode("utf-16-le")
 _OTHER_OLE = {
     "Workbook".encode("utf-16-le"): "an Excel workbook",
-    "Book".encode("utf-16-le"): "an Excel workbook",
     "PowerPoint Document".encode("utf-16-le"): "a PowerPoint presentation",
 }
 
@@ -68,8 +68,10 @@ def check_ole(data: bytes) -> None:
         raise ReadError("The Word document is protected with a password: save an unprotected copy and "
                         "upload that.", "encrypted")
     if _WORD_STREAM not in data:
+        # only trust the stream name when the OLE directory itself is intact (a
+        # truncated .doc loses its directory, and then the names mean nothing)
         for marker, what in _OTHER_OLE.items():
-            if marker in data:
+            if marker in data and _ROOT_ENTRY in data:
                 raise ReadError(f"The file is {what}, not a Word document.", "unsupported")
     _check_word97_encryption(data)
 

@@ -34,7 +34,7 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from pipeline.ingest import Outcome, collect, ingest_file, summarize  # noqa: E402
+from pipeline.ingest import Outcome, collect, ingest_file, ingest_paths, summarize  # noqa: E402,F401
 from pipeline.store import database_url, open_store  # noqa: E402
 
 #: Called with (outcomes of a finished batch) in the flow's process; the CLI sets it for its progress bar.
@@ -53,11 +53,75 @@ def _transient(task, task_run, state) -> bool:
 
 @task(name="ingest-batch", retries=2, retry_delay_seconds=2, retry_condition_fn=_transient)
 def ingest_batch(paths: list[str], db_url: str, limit: int, force: bool = False) -> list[dict]:
-    from extractors import version_tag
+    return ingest_paths(paths, db_url, limit, force)
 
-    sessions = open_store(db_url)
-    versions = version_tag()
-    return [ingest_file(p, sessions, versions=versions, max_bytes=limit, force=force).to_dict() for p in paths]
+
+class WorkerPool:
+    """Worker processes for the CPU-bound stages, without Prefect in them.
+
+    Forked from a forkserver that has imported the pipeline once (``WORKER_MODULES``), so a worker
+    starts in a fraction of a second instead of importing Prefect, SQLAlchemy, spaCy and
+    underthesea again (about 4-5 s of CPU per worker on this machine). The batches stay Prefect
+    task runs (retries, states, the UI): each runs in a thread of the flow's process and waits for
+    its batch in the pool. A worker that dies (out of memory on a monster file) fails its batch
+    only: the pool is replaced and the batch retried.
+    """
+
+    def __init__(self, workers: int):
+        import multiprocessing as mp
+        import threading
+
+        from pipeline.ingest import WORKER_MODULES
+
+        try:
+            self._ctx = mp.get_context("forkserver")
+            self._ctx.set_forkserver_preload(WORKER_MODULES)
+        except ValueError:  # no forkserver on this platform
+            self._ctx = mp.get_context("spawn")
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._executor = self._new()
+
+    def _new(self):
+        from concurrent.futures import ProcessPoolExecutor
+
+        from pipeline.ingest import warm_worker
+
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx, initializer=warm_worker)
+
+    def run(self, paths: list[str], db_url: str, limit: int, force: bool) -> list[dict]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        executor = self._executor
+        try:
+            return executor.submit(ingest_paths, paths, db_url, limit, force).result()
+        except BrokenProcessPool:
+            with self._lock:
+                if self._executor is executor:
+                    self._executor = self._new()
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+_POOLS: dict[str, WorkerPool] = {}
+
+
+def _broken_or_transient(task, task_run, state) -> bool:
+    try:
+        state.result()
+    except Exception as err:  # noqa: BLE001
+        from concurrent.futures.process import BrokenProcessPool
+
+        return isinstance(err, BrokenProcessPool) or _transient(task, task_run, state)
+    return False
+
+
+@task(name="ingest-batch", retries=2, retry_delay_seconds=2, retry_condition_fn=_broken_or_transient)
+def ingest_batch_pooled(paths: list[str], db_url: str, limit: int, force: bool, pool: str) -> list[dict]:
+    return _POOLS[pool].run(paths, db_url, limit, force)
 
 
 def batches(paths: list[str], workers: int, size: int = 16) -> list[list[str]]:
@@ -82,7 +146,7 @@ def summary_markdown(summary: dict) -> str:
     return "\n".join(lines)
 
 
-RUNNERS = ("process", "dask", "thread")
+RUNNERS = ("pool", "process", "dask", "thread")
 
 
 def _share_api():
@@ -107,7 +171,7 @@ def _share_api():
 
 
 def make_runner(kind: str, workers: int):
-    """The task runner for the batches: a process pool (default), a Dask cluster, or threads."""
+    """The Prefect task runner for the batches: Prefect's process pool, a Dask cluster, or threads."""
     if kind == "dask":
         from prefect_dask import DaskTaskRunner
 
@@ -129,18 +193,35 @@ def ingest_flow(paths: list[str], db_url: str | None = None, workers: int | None
                 force: bool = False, limit_bytes: int | None = None, runner: str | None = None) -> dict:
     """Ingest files and folders into the database; returns the run's summary.
 
-    ``runner``: "process" (default, ``$MINUTES_TASK_RUNNER``), "dask" or "thread" for the batches
-    when ``workers`` > 1.
+    ``runner`` (or ``$MINUTES_TASK_RUNNER``), for the batches when ``workers`` > 1: "pool"
+    (default: worker processes forked from a preloaded forkserver, see ``WorkerPool``), "process"
+    (Prefect's ProcessPoolTaskRunner: each worker imports everything, Prefect included), "dask"
+    (prefect-dask: a LocalCluster, or the scheduler at ``$MINUTES_DASK_ADDRESS``) or "thread".
     """
     url = database_url(db_url)
     open_store(url)  # migrate once, before the workers start
     files = [str(p) for p in collect(paths)]
     workers = workers or default_workers()
     limit = limit_bytes or max_bytes()
-    kind = runner or os.environ.get("MINUTES_TASK_RUNNER") or "process"
+    kind = runner or os.environ.get("MINUTES_TASK_RUNNER") or "pool"
+    if kind not in RUNNERS:
+        raise ValueError(f"unknown task runner {kind!r} (one of {', '.join(RUNNERS)})")
     outcomes: list[Outcome] = []
     parts = batches(files, workers)
-    if (workers > 1 or kind == "dask") and len(parts) > 1:
+    if kind == "pool" and workers > 1 and len(parts) > 1:
+        import uuid
+
+        key = uuid.uuid4().hex
+        _POOLS[key] = WorkerPool(min(workers, len(parts)))
+        try:
+            with ThreadPoolTaskRunner(max_workers=min(workers, len(parts))) as threads:
+                futures = [threads.submit(ingest_batch_pooled, {"paths": b, "db_url": url, "limit": limit,
+                                                                "force": force, "pool": key}) for b in parts]
+                for fut in as_completed(futures):
+                    _collect(fut.result(), outcomes)
+        finally:
+            _POOLS.pop(key).close()
+    elif kind != "pool" and (workers > 1 or kind == "dask") and len(parts) > 1:
         with _share_api(), make_runner(kind, workers) as pool:
             futures = [pool.submit(ingest_batch, {"paths": b, "db_url": url, "limit": limit, "force": force})
                        for b in parts]

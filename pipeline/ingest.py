@@ -215,6 +215,36 @@ def _file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def ingest_paths(paths: list[str], db_url: str, limit: int = DEFAULT_MAX_BYTES, force: bool = False) -> list[dict]:
+    """Ingest a batch of files into the database at ``db_url``; the outcomes as dicts.
+
+    What a worker process runs: it needs no Prefect (a worker imports only the pipeline)."""
+    from extractors import version_tag
+    from pipeline.store import open_store
+
+    sessions = open_store(db_url)
+    versions = version_tag()
+    return [ingest_file(p, sessions, versions=versions, max_bytes=limit, force=force).to_dict() for p in paths]
+
+
+#: What a worker process imports before it forks off (forkserver preload): everything a batch needs.
+WORKER_MODULES = ["pipeline.ingest", "pipeline.process", "pipeline.nlp", "pipeline.normalize", "extractors",
+                  "pipeline.store", "pipeline.store.repo", "pipeline.readers", "pipeline.readers.pdf_reader",
+                  "pipeline.readers.docx_reader", "pipeline.readers.txt_reader", "spacy", "underthesea"]
+
+
+def warm_worker() -> None:
+    """Load the extractors and the segmenter's model once per worker process (not per batch)."""
+    try:
+        from extractors import load_all
+        from pipeline.nlp import make_doc
+
+        load_all()
+        make_doc("Hội nghị lần thứ 8.")
+    except Exception:  # noqa: BLE001 - a warm-up never stops a worker; the batch reports real errors
+        pass
+
+
 def summarize(outcomes: list[Outcome]) -> dict:
     """Counts for a run: files, by status, failures with reasons, items per field."""
     status = Counter(o.status for o in outcomes)

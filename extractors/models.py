@@ -6,13 +6,21 @@ A. a quoted name right after a model noun (``model_triggers``: "mô hình",
    "điển hình", "cách làm hay"), possibly with qualifiers between
    ("mô hình chi bộ “…”", "mô hình, điển hình “…”"), and the quoted names
    chained to it ("mô hình “A”, “B” và “C”"); every quotation style,
-   unbalanced quotes included;
+   unbalanced quotes included; a few other descriptive words may stand
+   between ("mô hình tự quản về an ninh “…”", lower confidence) but never
+   a predicate (``model_not_between``: "mô hình được đánh giá là “…”");
+   the last item of a "<unit> với mô hình “…”" list whose "với mô hình “"
+   was dropped is read too;
 B. a quoted name shaped "<unit> <number> tốt/không" ("Chi bộ 3 tốt",
    "Đảng bộ cơ sở ba tốt") whatever introduces it: the shape itself names
    a model a unit builds;
 C. an unquoted list after a model noun and a colon ("đăng ký 2 mô hình: A; B");
 D. "mô hình X" unquoted where X is quoted elsewhere in the document;
-E. photo captions: "Mô hình X của <unit>", "<unit> với mô hình X".
+E. photo captions: "Mô hình X của <unit>", "<unit> với mô hình X", also
+   when PDF text runs the caption into the next paragraph.
+
+Repeats are one item: truncated or misread ones ("Dần vận khéo") merge into
+the full spelling, unless their numbers differ ("Tổ 3 tốt" / "Tổ 5 tốt").
 
 The organization is "<unit> với mô hình …", "… của <unit>", "được <unit> …",
 else the last unit named before the model noun in the sentence, else the
@@ -251,7 +259,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _sentence_of(text: str, i: int) -> tuple[int, int]:
+def sentence_of(text: str, i: int) -> tuple[int, int]:
+    """(start, end) of the sentence holding offset ``i``."""
     s = max(text.rfind("\n", 0, i) + 1, 0)
     for m in sentence_breaks(text, s, i):
         s = m.end()
@@ -278,7 +287,7 @@ class Found:
 def _org_for(text: str, name_start: int, name_end: int, trig_start: int, doc_org: str | None,
              starts: frozenset[int] | None = None) -> tuple[str | None, int]:
     """(organization, rank): rank 0 is the strongest evidence."""
-    s, e = _sentence_of(text, trig_start)
+    s, e = sentence_of(text, trig_start)
     before = text[s:trig_start]
     # "<unit> với mô hình …": back to the previous delimiter
     w = _WITH_BEFORE_RE.search(before)
@@ -383,7 +392,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         if not org:
             continue
         rest_s = org[1]
-        qm = _ANY_QUOTE_RE.search(t, rest_s, _sentence_of(t, rest_s)[1] + 1)
+        qm = _ANY_QUOTE_RE.search(t, rest_s, sentence_of(t, rest_s)[1] + 1)
         if not qm or _is_opening(t, qm.start()) or re.search(r"với\s+mô hình|[,;]", t[rest_s:qm.start()]):
             continue
         s2, e2 = _trim(t, rest_s, qm.start())
@@ -407,7 +416,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         if _LIST_MID_BAD_RE.search(m.group("mid")):
             continue
         ls = m.end()
-        le = _sentence_of(t, ls)[1]
+        le = sentence_of(t, ls)[1]
         if le <= ls:
             continue
         parts = [p for p in re.finditer(r"[^;]+", t[ls:le]) if p.group(0).strip()]

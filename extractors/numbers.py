@@ -1,6 +1,6 @@
 """Vietnamese numbers in running text: pure functions, no state.
 
-* digits with Vietnamese separators: "1.600" = 1600, "2.071" = 2071,
+* digits with Vietnamese separators: "1.600" = 1600, "3.250" = 3250,
   "0,4" = 0.4, "01" = 1, "1.234.567" = 1234567, "12,5%" = 12.5;
 * shares: "100%", "gần 97%", "hơn 90 %";
 * ratios: "42/90" (value 42, total 90) — never dates such as "28/3/2024";

@@ -7,14 +7,18 @@ signed a commitment. The rules, in the order the text is read:
    followed by a counted noun of ``lexicons/pledge_units.txt``; coordinated
    nouns without their own number join the unit ("tập thể, cá nhân");
 2. a mention is a pledge when a registration verb (``pledge_verbs``) governs
-   it in the same sentence: after it ("346 cá nhân đăng ký", "6 đơn vị đã
-   ký giao ước") or before it ("đăng ký 11 mô hình", "đăng ký gương điển
-   hình có 346 cá nhân, 67 chi bộ trong đó có 41 mô hình"), with no award,
-   admission, attendance, rating, target or change word (``pledge_blockers``)
-   between them or right after the mention;
+   it in the same sentence: after it ("215 cá nhân đăng ký", "8 đơn vị đã
+   ký giao ước") or before it ("đăng ký 12 mô hình", "đăng ký gương điển
+   hình có N cá nhân, M chi bộ trong đó có K mô hình"), with no award,
+   admission, attendance, rating, target, quota or change word
+   (``pledge_blockers``) between them, just before or right after the
+   mention; a verb before the count reaches it only across other counts
+   and filler words (``pledge_fillers``), and after a comma only through a
+   breakdown connective; a total followed by ", trong đó …" is not itself
+   the registrants; "mỗi/từng … đăng ký 01 …" is a quota;
 3. a sentence opening with a breakdown connective ("Trong đó", "Cụ thể")
    right after a pledge sentence carries its counts over;
-4. a bare number right after a registration verb ("đăng ký mới 162") takes
+4. a bare number right after a registration verb ("đăng ký mới 52") takes
    the unit of the pledge just before it;
 5. the subject is "X" of "N đơn vị trong/thuộc/của X", else the noun phrase
    before the verb or "có" governing the count, else the subject of the
@@ -309,7 +313,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             sentence_pledged = True
             last_subject = subject or last_subject
             prev_unit = men.unit
-        # a bare number right after a verb ("đăng ký mới 162") takes the last unit
+        # a bare number right after a verb ("đăng ký mới 52") takes the last unit
         if prev_unit and (sentence_pledged or breakdown):
             for v in verbs:
                 m = _BARE_RE.match(t, v.end(), e)

@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 
 from extractors import register
 from extractors.base import fold, lexicon_regex, make_item
-from extractors.models import ALL_QUOTES, _sentence_of, opens_after_trigger, read_quoted
+from extractors.models import ALL_QUOTES, sentence_of, opens_after_trigger, read_quoted
 from pipeline.model import Item, Text
 
 VERSION = "1.1.0"
@@ -64,7 +64,7 @@ def _year(text: str, spec: str, tstart: int, tend: int, doc_year: int | None) ->
     m = _YEAR_AFTER_RE.match(text[tend:tend + 16])
     if m:
         return int(m.group(1)), True
-    s, e = _sentence_of(text, tstart)
+    s, e = sentence_of(text, tstart)
     m = _SENT_START_YEAR_RE.match(text[s:tstart])
     if m:
         return int(m.group(1)), True
@@ -148,7 +148,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         if _NOT_THEME_RE.search(spec) or re.search(r"(?<!\w)như sau\s*$", spec):
             continue  # "… như sau:" announces a plan, not a theme
         s_ = m.end()
-        _s, e_ = _sentence_of(t, s_)
+        _s, e_ = sentence_of(t, s_)
         e_ = min(e_, s_ + 400)
         aux = _AUX_RE.search(t, s_, e_)
         if aux:

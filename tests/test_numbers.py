@@ -41,7 +41,7 @@ def test_digits_rejects(written):
     ("chín mươi chín", 99),
     ("một trăm", 100),
     ("hai trăm linh năm", 205),
-    ("ba trăm bốn mươi sáu", 346),
+    ("ba trăm bốn mươi bảy", 347),
     ("một nghìn hai trăm", 1200),
     ("Mười Hai", 12),
 ])

@@ -38,7 +38,7 @@ from extractors import register
 from extractors.base import fold, lexicon, lexicon_regex, make_item
 from pipeline.model import Item, Text
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 NAME = "models"
 
 # --- quotes -------------------------------------------------------------------

@@ -37,7 +37,7 @@ from extractors.models import sentence_spans
 from extractors.numbers import NumberMatch, find_numbers
 from pipeline.model import Item, Text
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 NAME = "pledges"
 
 _UNIT = lexicon_regex("pledge_units")

@@ -30,7 +30,7 @@ from extractors.base import fold, lexicon_regex, make_item
 from extractors.models import ALL_QUOTES, sentence_of, opens_after_trigger, read_quoted
 from pipeline.model import Item, Text
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 NAME = "themes"
 
 _Q = re.escape("".join(sorted(ALL_QUOTES)))
@@ -52,6 +52,8 @@ _DOC_YEAR_RE = re.compile(
     rf"(?<!\w)(?:{_HEAD})(?!\w)[^{_Q}\n.;]{{0,100}}?(?<!\w)năm\s+((?:19|20)\d{{2}})(?!\d)", re.IGNORECASE)
 _TRAILING_YEAR_RE = re.compile(r"\s+(?:năm\s+)?((?:19|20)\d{2})$")
 _SPEC_END_RE = re.compile(r"(?:(?:19|20)\d{2}|toàn khóa|toàn khoá)\s*(?::|là)?\s*$", re.IGNORECASE)
+_COVER_HEAD_RE = re.compile(rf"^(?:{_HEAD})(?!\w)", re.IGNORECASE)
+_ORG_START_RE = re.compile(rf"^(?:{lexicon_regex('org_heads')})(?!\w)", re.IGNORECASE)
 _AUX_RE = re.compile(r"(?<!\w)(?:đã|đang|sẽ|vừa|được|cũng)(?!\w)", re.IGNORECASE)
 _WEAK_START_RE = re.compile(r"^(?:này|đó|trên|chung|riêng|chính|của|về|là|năm|được)\b", re.IGNORECASE)
 
@@ -72,6 +74,35 @@ def _year(text: str, spec: str, tstart: int, tend: int, doc_year: int | None) ->
         if not (tstart <= m.start() < tend):
             return int(m.group(1)), True
     return doc_year, False
+
+
+def _is_caps_line(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def _cover_title(t: str) -> tuple[str, int | None, float, int, int] | None:
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", t[:3000])][:12]
+    for i, (ls, le) in enumerate(lines[:3]):
+        head = t[ls:le]
+        if len(head) > 200 or not _COVER_HEAD_RE.match(head):
+            continue
+        y = _YEAR_RE.search(head)
+        run: list[tuple[int, int]] = []
+        for j, (ms, me) in enumerate(lines[i + 1:]):
+            line = t[ms:me]
+            if not _is_caps_line(line) or re.search(r"\d", line):
+                break
+            if not run and j == 0 and _ORG_START_RE.match(line):
+                continue  # the issuing body's name
+            run.append((ms, me))
+        if not run:
+            return None
+        title = " ".join(t[a:b].strip() for a, b in run)
+        if len(title.split()) < 5:
+            return None
+        return title, (int(y.group(1)) if y else None), 0.6, run[0][0], run[-1][1]
+    return None
 
 
 def _doc_year(text: str) -> int | None:
@@ -160,6 +191,12 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             continue
         year, local = _year(t, spec, s_, e_, doc_year)
         found.append((theme, year, 0.6, s_, e_))
+    # D. the cover of a thematic booklet: a short "Chuyên đề … <year>" heading
+    # line, then the title in capitals over several lines (an issuing body's
+    # name first, a "place, year" line after)
+    cover = _cover_title(t)
+    if cover:
+        found.append(cover)
     # one item per theme and year
     best: dict[tuple[str, int | None], tuple] = {}
     for theme, year, conf, s_, e_ in found:

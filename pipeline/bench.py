@@ -609,6 +609,7 @@ def cold_ingest(folder: Path, url: str, workers: int, api: str | None = None,
             _, err = proc.communicate()
     wall = time.perf_counter() - t
     summary = json.loads(out.read_text()) if out.exists() else {}
+    summary["_tree_cpu"] = sum(sampler._cpu.values())
     return wall, sampler.peak, summary, (err or "")[-2000:] if proc.returncode else ""
 
 
@@ -752,7 +753,8 @@ def bench(n_docs: int, json_out: str | None, workers: int | None, formats: str, 
                             f"{' (Prefect server already running)' if api else ''}…")
                         wall, peak, summary, err = cold_ingest(folder, dbs.fresh("cold"), workers, api, key)
                         cold = {"pages": pages, "files": summary.get("files"), "status": summary.get("status"),
-                                "wall_s": round(wall, 2), "pages_per_s": round(pages / wall, 2) if wall else None,
+                                "wall_s": round(wall, 2), "cpu_s": round(summary.get("_tree_cpu", 0), 2),
+                                "pages_per_s": round(pages / wall, 2) if wall else None,
                                 "peak_rss_mb": round(peak / 2**20, 1)}
                         if err:
                             cold["error"] = err
@@ -760,6 +762,9 @@ def bench(n_docs: int, json_out: str | None, workers: int | None, formats: str, 
                             cold["pdfplumber_extract_text_s_estimated"] = round(pages / plumber.rate("pages"), 2)
                             ratios[key.replace("cold_minutes_ingest_pdf", "cold_ingest_vs_pdfplumber")] = _ratio(
                                 pages / plumber.rate("pages"), wall)
+                            if cold["cpu_s"] and plumber.rate("pages", True):
+                                ratios[key.replace("cold_minutes_ingest_pdf", "cold_ingest_vs_pdfplumber_cpu")] = \
+                                    _ratio(pages / plumber.rate("pages", True), cold["cpu_s"])
                         e2e[key] = cold
             result["peak_rss_mb"] = round(sampler.peak / 2**20, 1)
     finally:

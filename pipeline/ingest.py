@@ -20,14 +20,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.model import ReadError
 from pipeline.readers import DEFAULT_MAX_BYTES, read_bytes, sniff
 from pipeline.store import repo
-from pipeline.store.models import Document
+from pipeline.store.models import Document, Item, SourceFile, now
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".docx", ".doc", ".pdf", ".rtf"}
 IGNORED_PREFIXES = ("~$", ".~lock.", ".")
@@ -143,6 +143,22 @@ def _seen(session: Session, doc, path: Path, sha: str, t0: float) -> Outcome:
                    seconds=time.perf_counter() - t0, chars=len(doc.text or ""), pages=doc.pages)
 
 
+def _seen_unchanged(session: Session, row, path: Path, sha: str, t0: float) -> Outcome:
+    """``_seen`` for a row of columns: the path recorded (or its last_seen bumped), items counted in SQL."""
+    resolved = str(path.resolve())
+    sf_id = session.scalar(select(SourceFile.id).where(SourceFile.document_id == row.id, SourceFile.path == resolved))
+    if sf_id is not None:
+        session.execute(update(SourceFile).where(SourceFile.id == sf_id).values(last_seen=now()))
+    else:
+        session.add(SourceFile(document_id=row.id, path=resolved, name=path.name))
+    session.commit()
+    items = dict(session.execute(select(Item.field, func.count()).where(Item.document_id == row.id,
+                                                                        Item.active.is_(True))
+                                 .group_by(Item.field)).all())
+    return Outcome(str(path), "unchanged" if sf_id is not None else "duplicate", sha, row.id, items=items,
+                   seconds=time.perf_counter() - t0, chars=row[4] or 0, pages=row.pages)
+
+
 def _ingest_bytes(path, data, sha, sessions, versions, force, t0, analyze) -> Outcome:
     """Look (short transaction), analyze (no transaction open: it takes seconds), then write
     with the document's row locked and its state checked again: two processes given the same
@@ -150,10 +166,16 @@ def _ingest_bytes(path, data, sha, sessions, versions, force, t0, analyze) -> Ou
 
     def look():
         with sessions() as session:
-            doc = repo.document_by_sha(session, sha)
-            if _is_current(doc, versions, force):
-                return _seen(session, doc, path, sha, t0), None
-            if doc is not None and not force and doc.status == "done" and doc.blocks:
+            # columns only: an unchanged file (the common case of a nightly sweep) never loads the
+            # stored text, blocks and items
+            row = session.execute(select(Document.id, Document.status, Document.extractor_versions, Document.pages,
+                                         func.length(Document.text)).where(Document.sha256 == sha)).first()
+            if row is None or force:
+                return None, None
+            if row.status == "done" and row.extractor_versions == versions:
+                return _seen_unchanged(session, row, path, sha, t0), None
+            doc = session.get(Document, row.id)
+            if doc.status == "done" and doc.blocks:
                 return None, repo.source_blocks(doc)
             return None, None
 

@@ -94,3 +94,40 @@ def test_serve_registers_the_schedule_and_a_triggered_run_ingests(tmp_path):
         assert "stopping (SIGTERM)" in s.text()
     finally:
         s.kill()
+
+
+@pytest.mark.slow
+def test_serve_without_a_prefect_server_starts_its_own(tmp_path):
+    """No PREFECT_API_URL: serve starts one local Prefect server (UI included) for itself and its flow
+    runs, the watcher works through it, and the server goes away with serve."""
+    import urllib.request
+
+    from test_watch_harness import free_port, premigrated_prefect_home
+
+    prefect_server()  # (only for its migrated database, copied below: a quicker start)
+    root, db = tmp_path / "root", f"sqlite:///{tmp_path / 'm.db'}"
+    (root / "inbox").mkdir(parents=True)
+    (root / "inbox" / "mot.txt").write_text(vietnamese_report(1, seed=13), encoding="utf-8")
+    premigrated_prefect_home(tmp_path / "state" / "prefect")
+    port = free_port()
+    s = Proc(["serve", "--db", db, "--watch", str(root), "--settle", "1", "--prefect-port", str(port)],
+             minutes_env(tmp_path, None), tmp_path, tmp_path / "serve.log")
+    try:
+        wait_for(lambda: files(root / "done") == ["mot.txt"], 240, "mot.txt in done/", interval=1, proc=s)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as r:
+            assert r.status == 200
+        assert f"Prefect UI on http://127.0.0.1:{port}" in s.text()
+        s.signal(signal.SIGTERM)
+        assert s.wait_exit(90) == 0, s.tail()
+    finally:
+        s.kill()
+    assert len(documents(db)) == 1
+
+    def down() -> bool:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
+        except OSError:
+            return True
+        return False
+
+    wait_for(down, 30, "the local Prefect server to stop with serve")

@@ -96,17 +96,22 @@ def watch(root: str, db: str | None, settle: float | None, burst: int | None, wo
               help="Worker processes of a batch run [default: $MINUTES_WORKERS or the number of cores].")
 @settle_option
 @max_mb_option
+@click.option("--prefect-port", type=int, default=4200, show_default=True,
+              help="Without PREFECT_API_URL: the port of the local Prefect server (and UI) serve starts "
+                   "(a free one if taken).")
 @click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
 def serve(db: str | None, archive: tuple[str, ...], cron: str | None, tz: str | None, watch_root: str | None,
-          workers: int | None, settle: float | None, max_mb: float | None, verbose: bool) -> None:
+          workers: int | None, settle: float | None, max_mb: float | None, prefect_port: int,
+          verbose: bool) -> None:
     """Run the scheduled batch and the watcher as Prefect deployments, in one long-lived process.
 
     Deployments: "minutes-ingest/nightly" ingests the --archive folders on
     the --cron schedule (a re-run after a crash adds no duplicates: documents
     are keyed by content); "minutes-watch/inbox" runs the watcher on --watch
     ROOT and is restarted if it stops. Runs, schedules and each batch's
-    summary artifact are visible in the Prefect UI. Set PREFECT_API_URL to a
-    Prefect server (prefect server start) to keep runs between restarts.
+    summary artifact are visible in the Prefect UI: the server at
+    PREFECT_API_URL, or else a local Prefect server that serve starts on
+    --prefect-port and stops on exit (its state in $MINUTES_STATE_DIR/prefect).
 
     \b
     Example:
@@ -131,6 +136,28 @@ def serve(db: str | None, archive: tuple[str, ...], cron: str | None, tz: str | 
     os.environ["MINUTES_DATABASE_URL"] = url
     if settle is not None:
         os.environ["MINUTES_WATCH_SETTLE"] = str(settle)
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        # before Prefect is imported: every process (this one, the flow runs) then uses this one server
+        from pipeline.config import state_dir
+        from pipeline.watch.prefect_server import LocalPrefectServer
+
+        server = LocalPrefectServer(prefect_port, log=state_dir() / "prefect-server.log")
+        logging.getLogger("minutes.serve").info("no PREFECT_API_URL: starting a local Prefect server on %s …",
+                                                server.ui_url)
+        try:
+            os.environ["PREFECT_API_URL"] = server.start()
+        except RuntimeError as err:
+            raise click.ClickException(f"{err}; or set PREFECT_API_URL to a running Prefect server") from None
+        logging.getLogger("minutes.serve").info("Prefect UI on %s", server.ui_url)
+    try:
+        _serve(folders, watch_root, cron, tz, workers, max_mb)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _serve(folders, watch_root, cron, tz, workers, max_mb) -> None:
     from flows.deployments import serve_all
 
     serve_all(archive=[os.path.abspath(f) for f in folders], watch_root=os.path.abspath(watch_root) if watch_root else None,

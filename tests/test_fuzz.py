@@ -48,13 +48,12 @@ def test_worker_survives_a_hang(tmp_path):
 
 
 @pytest.mark.slow
-def test_fuzz_50(shared):
-    fuzz = _fuzz()
+def test_fuzz_50(shared, tmp_path):
     import json
-    import tempfile
 
-    out = Path(tempfile.mkdtemp(prefix="minutes-fuzz-test-"))
-    rc = fuzz.main(["-n", "50", "--seed", "20261127", "--timeout", "150", "--json", str(out / "r.json")])
+    fuzz = _fuzz()
+    out = tmp_path
+    rc = fuzz.main(["-n", "50", "--seed", "20261127", "--timeout", "300", "--json", str(out / "r.json")])
     results = json.loads((out / "r.json").read_text(encoding="utf-8"))
     assert len(results) == 50
     bad = [r for r in results if r["status"] in ("crash", "error", "timeout")]

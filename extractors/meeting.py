@@ -22,15 +22,16 @@ months of 2020), and the next year for a year-end review ("tổng kết … năm
 from __future__ import annotations
 
 import re
+from datetime import date as _date, timedelta
 
 from spacy.tokens import Doc
 
 from extractors import register
-from extractors.base import lexicon_regex, make_item
-from extractors.dates import DAY_MONTH_YEAR, day_month_year, find_datelines, make_iso
+from extractors.base import lexicon, lexicon_regex, make_item
+from extractors.dates import DAY_MONTH_YEAR, day_month_year, find_datelines, find_full_dates, make_iso
 from pipeline.model import Item, Text
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 FIELD = "meeting"
 NAME = f"{FIELD}@{VERSION}"
 
@@ -44,6 +45,20 @@ TIME_RE = re.compile(
     rf"(?:{DAY_MONTH_YEAR})",
     re.IGNORECASE,
 )
+#: A day named relative to the publication: "Hôm nay,", "Sáng nay", "Chiều qua" (no date written).
+REL_TIME_RE = re.compile(
+    r"(?<!\w)(?P<rel>(?:sáng|chiều|tối|trưa|đêm)\s+(?:nay|qua|hôm nay|hôm qua)|hôm nay|hôm qua)(?!\w)\s*,?\s*"
+    r"(?!\(?\s*(?:ngày\s*)?\d)",
+    re.IGNORECASE,
+)
+#: Verbs that are the event themselves ("Huyện ủy sơ kết 3 năm …"): the subject organizes it.
+EVENT_VERBS = frozenset(lexicon("event_verbs"))
+PLACE_PART = (r"(?:xã|phường|thị trấn|huyện|quận|thị xã|thành phố|TP\.?|Tp\.|TX\.?|tỉnh|thôn|ấp|bản|buôn|làng|xóm|"
+              r"khu phố|khu dân cư|khu|tổ dân phố|tổ|đường|phố|số nhà|sóc|đảo)(?!\w)")
+LOC_MORE_RE = re.compile(
+    rf"\s*,\s*(?P<part>{PLACE_PART}[^,.;:()\n]{{1,60}}?)\s*(?=,|\.(?:\s|$)|;|\n|\)|\(|\s(?:đã|vừa|có|với|diễn ra|tổ chức|long trọng|khai mạc)(?!\w)|$)"
+    r"|\s*(?P<paren>\((?:[^()\n]{2,60})\))"
+)
 SENT_END_RE = re.compile(r"\.(?=\s|$)|\n|!|\?")
 VERB_RE = re.compile(rf"(?<!\w)(?:(?:đã|vừa|sẽ)\s+)?(?P<verb>{VERBS})(?!\w)\s*", re.IGNORECASE)
 EVENT_RE = re.compile(rf"(?<!\w)(?:{EVENTS})(?!\w)", re.IGNORECASE)
@@ -52,9 +67,27 @@ ROLES = lexicon_regex("role_heads")
 TITLE_STOP_RE = re.compile(
     r"\.(?=\s|$)|\n|\s(?:theo|bằng)\s+hình thức|\svới sự\s|\sdưới sự\s|\snhằm\s|\sđể\s|,?\s+tại\s|\svào\s(?:sáng|chiều|tối|ngày)"
     r"|\s+và đề nghị|,?\s+đồng thời\s|,\s+(?=(?:ROLES)(?!\w))"
+    r"|,\s+(?:kết nối|truyền hình trực tiếp|trực tuyến đến|thu hút|quy tụ|với sự|có sự|có hơn|có \d|với hơn|với \d|với gần|với trên)(?!\w)"
+    r"|\svới\s+(?:nhiều|hơn|gần|trên|khoảng|\d)"
     r"|,?\s+với chủ đề|\s(?:do|có sự)\s|[.;:]\s+(?:Dự|Tham dự|Tới dự|Đến dự)|,\s+(?:qua đó|từ đó|nhằm|với|có)\s|\s[-–]\s+Ảnh".replace("ROLES", ROLES)
 )
 LOC_RE = re.compile(r"\s*,?\s*tại\s+(?P<loc>[^,.;:\n]{2,80}?)\s*(?=,|\.(?:\s|$)|;|\n|\)|\s(?:đã|vừa|có|với|diễn ra|tổ chức|long trọng|khai mạc)(?!\w))", re.IGNORECASE)
+
+
+def _loc_at(s: str, pos: int) -> tuple[str, int] | None:
+    """The place of "tại <place>" at ``pos`` and where it ends: the place goes on
+    across commas while the next part is a place ("tại thôn A, xã B, huyện C")
+    or a parenthesised place."""
+    m = LOC_RE.match(s, pos)
+    if not m:
+        return None
+    end = m.end("loc")
+    while True:
+        more = LOC_MORE_RE.match(s, end)
+        if not more or more.end() - m.start("loc") > 200:
+            break
+        end = more.end("part") if more.group("part") else more.end("paren")
+    return s[m.start("loc"):end].strip(), end
 PUB_ISO_RE = re.compile(r"(?<!\w)date\s+(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?")
 PUB_STAMP_RE = re.compile(
     r"(?<![\d/])(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>(?:19|20)\d{2})(?=\s*[-|,]?\s*(?:lúc\s*)?\d{1,2}:\d{2})"
@@ -105,26 +138,61 @@ def _title_years(t: str) -> list[int]:
     return [int(y) for y in YEAR_WORD_RE.findall(t)] + [int(y) for y in TERM_YEAR_RE.findall(t)]
 
 
-def _year_for(s: str, d: int, mo: int, title: str | None, sent: str) -> int | None:
+FORWARD_BEFORE_RE = re.compile(
+    r"(?:triển khai|phương hướng|nhiệm vụ|kế hoạch|chương trình|mục tiêu|dự kiến|chuyên đề|chủ đề|phát động)"
+    r"[^.;\n]{0,150}$", re.IGNORECASE)
+
+
+def _publication(s: str) -> tuple[int, int, int | None] | None:
+    """The page's timestamp or header date, else the dateline's."""
     pub = _pub_date(s)
     if pub is None:
         lines = find_datelines(s)
         if lines:
             iso = lines[0][2]
             pub = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
+    return pub
+
+
+def _years_named(t: str) -> list[int]:
+    """Years a sentence or title names ("năm 2022", "khóa 2020", a full date), targets left out."""
+    out = [int(m.group(1)) for m in YEAR_WORD_RE.finditer(t)
+           if not TARGET_BEFORE_RE.search(t[max(0, m.start() - 16):m.start()])]
+    out += [int(y) for y in TERM_YEAR_RE.findall(t)]
+    return out
+
+
+def _forward(t: str, year: int) -> bool:
+    """Is ``year`` named as a programme to come ("triển khai nhiệm vụ năm 2025")?"""
+    for m in YEAR_WORD_RE.finditer(t):
+        if int(m.group(1)) == year and FORWARD_BEFORE_RE.search(t[max(0, m.start() - 170):m.start()]):
+            return True
+    return False
+
+
+def _year_for(s: str, d: int, mo: int, title: str | None, sent: str) -> tuple[int | None, str]:
+    """(year, where it came from) for a meeting dated day ``d`` month ``mo`` without a year:
+    the publication/dateline, else a year in the sentence, else in the title, else in the document."""
+    pub = _publication(s)
     if pub:
         y, pm, pd = pub
         later = (mo, d) > (pm, pd if pd else 31)
-        return y - 1 if later and mo - pm > 1 else y  # published in January on a December meeting
+        return (y - 1 if later and mo - pm > 1 else y), "pub"  # published in January on a December meeting
+    for src, t in (("sentence", sent), ("title", title or "")):
+        years = sorted(set(_years_named(t)))
+        if not years:
+            continue
+        if len(years) == 1 and mo <= 3 and REVIEW_RE.search(title or sent):
+            return years[0] + 1, src  # "tổng kết công tác năm 2023" is held early in 2024
+        if mo >= 10:  # "triển khai nhiệm vụ năm 2025" in December: next year's programme
+            years = [y for y in years if not _forward(t, y)]
+            return (max(years), src) if years else (None, src)
+        return max(years), src
     if mo >= 10:
-        return None
-    years = _title_years(title or "") or _title_years(sent)
-    if len(set(years)) == 1 and mo <= 3 and REVIEW_RE.search(title or sent):
-        return years[0] + 1  # "tổng kết công tác năm 2023" is held early in 2024
-    if not years:  # a year the report names, targets ("đến năm 2030") aside
-        years = [int(m.group(1)) for m in YEAR_WORD_RE.finditer(s)
-                 if not TARGET_BEFORE_RE.search(s[max(0, m.start() - 16):m.start()])]
-    return max(years) if years else None
+        return None, "none"  # a programme "năm 2021" is often launched in the last months of 2020
+    years = [int(m.group(1)) for m in YEAR_WORD_RE.finditer(s)
+             if not TARGET_BEFORE_RE.search(s[max(0, m.start() - 16):m.start()])]
+    return (max(years), "document") if years else (None, "none")
 
 
 def _sentence(s: str, start: int) -> tuple[int, int]:
@@ -199,10 +267,15 @@ def _title(s: str, start: int, limit: int) -> tuple[str | None, int]:
     return t, start + len(seg[:end].rstrip(" ,;:-–"))
 
 
+APPOS_ROLE_RE = re.compile(rf",\s+(?:(?:là\s+)?(?:đơn vị|cơ quan)\s+)?(?:{ROLES})(?!\w)")
+
+
 def _clean_org(org: str) -> str | None:
     org = re.sub(r"\s+", " ", org).strip(" ,;:-–")
     org = re.sub(r"\s+(?:đã|vừa|sẽ|cũng|long trọng|trọng thể)$", "", org).strip()
     org = re.split(r",?\s+(?:chủ trì|phối hợp với|phối hợp cùng|cùng với)(?!\w)", org)[0].strip(" ,")
+    # "Trường Đại học X, Trưởng Khối thi đua …": an appositive role is not the body's name
+    org = APPOS_ROLE_RE.split(org)[0].strip(" ,")
     # "Đoàn công tác … do đồng chí X, … làm trưởng đoàn": the body, not who leads it
     org = re.split(r",?\s+do\s+(?=đồng chí|đ/c|ông|bà|[A-ZĐ])", org, flags=re.IGNORECASE)[0].strip(" ,")
     if not org or len(org) > 120 or len(org.split()) > 22 or ORG_BAD_RE.search(org) or not org[:1].isalpha():
@@ -235,6 +308,61 @@ def _verbs(s: str, start: int, hi: int):
         yield v
 
 
+OF_ORG_RE = re.compile(rf"\s+của\s+(?P<org>(?:{lexicon_regex('body_heads')})(?!\w)[^,;:]{{0,100}})$")
+CITED_BEFORE_RE = re.compile(rf"(?:{lexicon_regex('doc_types')})(?!\w)|\d+\s*[-/]\s*[A-ZĐ]", re.IGNORECASE)
+ORG_AFTER_RE = re.compile(
+    r"\s*,\s*(?P<org>[^,.;:\n]{3,120}?)\s+(?:đã|vừa|long trọng|trang trọng|trọng thể|chính thức|tiến hành)(?!\w)")
+
+
+def _split_of(title: str) -> tuple[str, str | None]:
+    """"Hội nghị tổng kết … của Cụm thi đua số 5": the name, and the body after "của"
+    (not when "của" belongs to a cited document: "Nghị quyết 21-NQ/TW của Bộ Chính trị")."""
+    m = OF_ORG_RE.search(title)
+    if not m:
+        return title, None
+    if CITED_BEFORE_RE.search(title[max(0, m.start() - 45):m.start()]):
+        return title, None
+    head = title[:m.start()].strip(" ,")
+    org = _clean_org(m.group("org"))
+    if len(head.split()) < 3 or not org:
+        return title, None
+    return head, org
+
+
+def _subject_org(subject: str, loc: str | None, loc_first: bool, no_time: bool) -> tuple[str | None, str | None]:
+    """(organizer, place) of the clause before the verb."""
+    if ", " in subject and not loc_first:
+        first, rest = subject.split(", ", 1)
+        if first.lower().startswith("tại "):  # "<time>, tại <place>, <organizer> tổ chức"
+            lm = _loc_at(s := ", " + subject, 0)
+            if lm:
+                loc = loc or lm[0]
+                rest = s[lm[1]:].strip(" ,")
+            else:
+                loc = loc or first[4:].strip()
+            subject = rest
+    if ", " in subject and (no_time or not ORG_HEAD_RE.match(subject)):
+        subject = subject.rsplit(", ", 1)[1]
+    return _clean_org(subject), loc
+
+
+NAMED_EVENT_AROUND = 600
+
+
+def _named_event(s: str, verb: str, obj: str, lo: int) -> str | None:
+    """The event's name when the text writes it with an event noun ("Hội nghị sơ kết 3 năm …")
+    for a report that only says "<body> sơ kết 3 năm …"."""
+    words = obj.split()[:3]
+    if len(words) < 2:
+        return None
+    pat = re.compile(rf"(?<!\w)(?:{EVENTS})\s+{re.escape(verb)}\s+" + r"\s+".join(re.escape(w) for w in words), re.IGNORECASE)
+    m = pat.search(s, max(0, lo - NAMED_EVENT_AROUND), lo + NAMED_EVENT_AROUND)
+    if not m:
+        return None
+    t, _ = _title(s, m.start(), min(len(s), m.start() + 300))
+    return t
+
+
 def _from_verb(s: str, v: re.Match, pos: int, hi: int, loc: str | None, loc_first: bool,
                no_time: bool) -> dict | None:
     """The meeting a verb names: its object is the title, its subject the organizer."""
@@ -244,10 +372,13 @@ def _from_verb(s: str, v: re.Match, pos: int, hi: int, loc: str | None, loc_firs
         # "…, Đại hội … diễn ra tại …"
         title, _ = _title(s, pos, v.start())
         if title:
-            lm = LOC_RE.match(s, v.end())
+            lm = _loc_at(s, v.end())
             bm = BODY_IN_TITLE_RE.match(title)
-            return {"title": title, "organizer": bm.group("body").strip() if bm else None,
-                    "location": loc or (lm.group("loc").strip() if lm else None), "tstart": pos}
+            org = bm.group("body").strip() if bm else None
+            if org is None:
+                title, org = _split_of(title)
+            return {"title": title, "organizer": org,
+                    "location": loc or (lm[0] if lm else None), "tstart": pos}
     subject = re.sub(r"\s*\([^()]{1,40}\)\s*$", "", subject).strip(" ,")
     tstart = v.end()
     if verb in ("có buổi", "đã có buổi"):
@@ -255,28 +386,56 @@ def _from_verb(s: str, v: re.Match, pos: int, hi: int, loc: str | None, loc_firs
     title, tend = _title(s, tstart, hi)
     if title and verb in TITLED_VERBS:
         title = f"{verb} {title}"
+    event_verb = verb in EVENT_VERBS
+    if event_verb:
+        if SUBJECT_CLAUSE_RE.search(subject):
+            return None  # "… đã ban hành kế hoạch kỷ niệm …": the verb is inside another clause
+        if not subject or not BODY_START_RE.match(subject.split(", ")[-1] if not ORG_HEAD_RE.match(subject) else subject) \
+                or EVENT_RE.search(subject):
+            return None  # "Lễ kỷ niệm … diễn ra": the verb is part of the event's name
     if title and not (EVENT_RE.match(title) or title.startswith(TITLED_VERBS)):
-        title = None
+        title = _named_event(s, verb, title, v.start()) if event_verb else None
     organizer = None
-    if verb in ORGANIZING_VERBS and subject:
-        if ", " in subject and not loc_first:
-            first, rest = subject.split(", ", 1)
-            if first.lower().startswith("tại "):  # "<time>, tại <place>, <organizer> tổ chức"
-                loc = loc or first[4:].strip()
-                subject = rest
-        if ", " in subject and (no_time or not ORG_HEAD_RE.match(subject)):
-            subject = subject.rsplit(", ", 1)[1]
-        organizer = _clean_org(subject)
+    if (verb in ORGANIZING_VERBS or event_verb) and subject:
+        organizer, loc = _subject_org(subject, loc, loc_first, no_time)
+    if event_verb and not organizer:
+        return None
+    if verb == "diễn ra" and title and not organizer and not subject:
+        title, organizer = _split_of(title)  # "đã diễn ra Hội nghị … của X"
     if not loc and title:
-        lm = LOC_RE.match(s, tend)
+        lm = _loc_at(s, tend)
         if lm:
-            loc = lm.group("loc").strip()
+            loc = lm[0]
     if not title and not organizer:
         return None
     if not title and verb in ("chủ trì", "diễn ra", "khai mạc", "làm việc", "gặp mặt"):
         return None
-    return {"title": title, "organizer": organizer, "location": loc, "tstart": tstart,
-            "span": (tstart, tend) if title and not title.startswith(TITLED_VERBS) else None}
+    return {"title": title, "organizer": organizer, "location": loc, "tstart": tstart, "event_verb": event_verb,
+            "span": (tstart, tend) if title and not title.startswith(TITLED_VERBS) and not event_verb else None}
+
+
+AT_EVENT_END_RE = re.compile(r",\s+(?=[A-ZĐÀ-Ỹ]|(?:đồng chí|ông|bà|các|lãnh đạo)\s)")
+
+
+SUBJECT_CLAUSE_RE = re.compile(r"(?<!\w)(?:đã|vừa|sẽ|đang|được|chuẩn bị|dự kiến|kế hoạch|để|nhằm|và|cùng)(?!\w)\s+\S", re.IGNORECASE)
+
+
+def _at_event(s: str, lstart: int, hi: int, loc: str | None) -> dict | None:
+    """"Ngày 27-8, tại Hội nghị biểu dương …, UBND huyện đã khen thưởng …": the event is named after "tại"."""
+    title, tend = _title(s, lstart, hi)
+    if not title:
+        return None
+    cut = AT_EVENT_END_RE.search(title)
+    if cut:  # the adverbial ends where the main clause's subject begins
+        title, tend = title[:cut.start()].strip(" ,"), lstart + cut.start()
+        if len(title.split()) < 3:
+            return None
+    title, org = _split_of(title)
+    if org is None:
+        om = ORG_AFTER_RE.match(s, tend, hi)
+        if om and BODY_START_RE.match(om.group("org")):
+            org = _clean_org(om.group("org"))
+    return {"title": title, "organizer": org, "location": loc, "tstart": lstart, "at_event": True}
 
 
 def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
@@ -285,8 +444,9 @@ def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
     pos = after
     lm = LOC_RE.match(s, pos)
     if lm:
-        loc = lm.group("loc").strip()
-        pos = lm.end()
+        if EVENT_RE.match(s, lm.start("loc")):
+            return _at_event(s, lm.start("loc"), hi, None)
+        loc, pos = _loc_at(s, pos)
     for v in _verbs(s, pos, hi):
         res = _from_verb(s, v, pos, hi, loc, lm is not None, after == lo)
         if res:
@@ -299,6 +459,8 @@ def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
             if len(title.split()) >= 3:
                 bm = BODY_IN_TITLE_RE.match(title)
                 org = bm.group("body").strip() if bm else None
+                if org is None:
+                    title, org = _split_of(title)
                 return {"title": title, "organizer": org, "location": loc, "tstart": e.start()}
     return None
 
@@ -368,30 +530,140 @@ def _locate(s: str, title: str, near: int) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
+NUMBERED_LINE_RE = re.compile(r"(?m)^[ \t]*(?:\d{1,2}|[IVX]{1,4})\s*[.)/]\s+(?=\S)")
+
+
+def _time_phrases(s: str):
+    """Dated time phrases ("Sáng 17/3") and relative ones ("Hôm nay,") in text order."""
+    marks = [(m.start(), m, False) for m in TIME_RE.finditer(s)]
+    marks += [(m.start(), m, True) for m in REL_TIME_RE.finditer(s)]
+    marks.sort(key=lambda t: t[0])
+    return [(m, rel) for _, m, rel in marks]
+
+
+def _event_sentence(s: str, tm: re.Match, normative: bool) -> tuple[dict, int, int] | None:
+    lo, hi = _sentence(s, tm.start())
+    # the time phrase opens the sentence (after a dateline tag like "BHG -")
+    lead = LEAD_OPENER_RE.sub("", PUB_ISO_RE.sub("", s[lo:tm.start()]))
+    if not _sentence_opening(lead, tm.group(0)):
+        return None
+    res = _from_sentence(s, lo, hi, tm.end())
+    if res and normative and not PAST_RE.search(s, tm.end(), hi):
+        return None  # a plan or instruction schedules meetings; it does not report them
+    if res and (res["title"] or res["organizer"]):
+        return res, lo, hi
+    return None
+
+
+def _rel_date(s: str, tm: re.Match, hi: int) -> tuple[int | None, int | None, int | None]:
+    """Day, month, year of "Hôm nay", "Chiều qua": a full date written in the sentence, else the
+    publication date (the day before for "qua")."""
+    for start, _, iso in find_full_dates(s[tm.end():hi]):
+        if start < 80:
+            return int(iso[8:10]), int(iso[5:7]), int(iso[:4])
+    pub = _pub_date(s)
+    if not pub or pub[2] is None:
+        return None, None, None
+    y, mo, d = pub
+    day = _date(y, mo, d)
+    if "qua" in tm.group("rel").lower():
+        day -= timedelta(days=1)
+    return day.day, day.month, day.year
+
+
+def _roundup(s: str, normative: bool) -> bool:
+    """Numbered items that each report their own event: a roundup, not one meeting."""
+    n = 0
+    for nm in NUMBERED_LINE_RE.finditer(s):
+        eol = s.find("\n", nm.end())
+        eol = len(s) if eol < 0 else eol
+        for tm, _rel in _time_phrases(s[nm.end():eol]):
+            if _event_sentence(s, _shift(tm, nm.end()), normative):
+                n += 1
+                break
+        if n >= 2:
+            return True
+    return False
+
+
+class _Shifted:
+    """A match moved to its place in the whole text (for phrases found in a line)."""
+
+    def __init__(self, m: re.Match, off: int) -> None:
+        self._m, self._off = m, off
+
+    def start(self, *g):
+        return self._m.start(*g) + self._off
+
+    def end(self, *g):
+        return self._m.end(*g) + self._off
+
+    def group(self, *g):
+        return self._m.group(*g)
+
+
+def _shift(m: re.Match, off: int):
+    return _Shifted(m, off) if off else m
+
+
+HEADLINE_MAX = 220
+
+
+def _headline_event(s: str, normative: bool) -> tuple | None:
+    """The headline (the first short lines) names the event: "Huyện ủy X tổ chức Hội nghị …",
+    "Hội nghị sơ kết 3 năm …"."""
+    if normative:
+        return None
+    pos, seen = 0, 0
+    for line in s[:1500].split("\n"):
+        lo, hi = pos + len(line) - len(line.lstrip()), pos + len(line.rstrip())
+        pos += len(line) + 1
+        if not line.strip():
+            continue
+        seen += 1
+        if seen > 3:
+            break
+        if len(line.strip()) > HEADLINE_MAX or line.strip().endswith((".", ":")) or re.search(r"…|\.\.", line):
+            continue
+        res = _from_sentence(s, lo, hi, lo)
+        if res and res["title"]:
+            return None, res, None, None, None, lo, hi
+        em = EVENT_RE.search(s, lo, min(hi, lo + 60))
+        if em and em.group(0)[:1].isupper() and not s[lo:em.start()].strip(" :-–"):
+            title, _ = _title(s, em.start(), hi)
+            if title and len(title.split()) >= 4:
+                title, org = _split_of(title)
+                bm = BODY_IN_TITLE_RE.match(title)
+                org = org or (bm.group("body").strip() if bm else None)
+                res = {"title": title, "organizer": org, "location": None, "tstart": em.start()}
+                return None, res, None, None, None, lo, hi
+    return None
+
+
 @register("meeting", VERSION)
 def extract(doc: Doc, text: Text) -> list[Item]:
     s = text.text
     if not s.strip():
         return []
     found = None
+    how = "time"
     normative = NORMATIVE_HEADING_RE.search(s[:2500]) is not None
-    for tm in TIME_RE.finditer(s):
-        lo, hi = _sentence(s, tm.start())
-        # the time phrase opens the sentence (after a dateline tag like "BHG -")
-        lead = LEAD_OPENER_RE.sub("", PUB_ISO_RE.sub("", s[lo:tm.start()]))
-        if not _sentence_opening(lead, tm.group(0)):
+    for tm, rel in _time_phrases(s):
+        ev = _event_sentence(s, tm, normative)
+        if ev is None:
             continue
-        res = _from_sentence(s, lo, hi, tm.end())
-        if res and normative and not PAST_RE.search(s, tm.end(), hi):
-            continue  # a plan or instruction schedules meetings; it does not report them
-        if res and (res["title"] or res["organizer"]):
+        res, lo, hi = ev
+        if rel:
+            d, mo, y = _rel_date(s, tm, hi)
+            how = "relative"
+        else:
             d, mo, y = _dm(tm)
-            if res["title"]:
-                headline = _prefer_headline(s, res["title"], lo)
-                res["title_from_sentence"] = headline == res["title"]
-                res["title"] = headline
-            found = (tm, res, d, mo, y, lo, hi)
-            break
+        if res["title"]:
+            headline = _prefer_headline(s, res["title"], lo)
+            res["title_from_sentence"] = headline == res["title"]
+            res["title"] = headline
+        found = (tm, res, d, mo, y, lo, hi)
+        break
     if found is None and not normative:
         # the event first: "Hội nghị … khai mạc sáng 10-12 tại …"
         for em in EVENT_FIRST_RE.finditer(s, 0, min(len(s), 3000)):
@@ -404,12 +676,13 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             title = em.group("title").strip(" ,")
             if re.search(r"(?:sẽ|dự kiến|sắp)$", title):
                 continue  # announced, not reported
-            lm = LOC_RE.match(s, tm.end())
+            lm = _loc_at(s, tm.end())
             bm = BODY_IN_TITLE_RE.match(title)
             res = {"title": title, "organizer": bm.group("body").strip() if bm else None,
-                   "location": lm.group("loc").strip() if lm else None, "tstart": em.start("title")}
+                   "location": lm[0] if lm else None, "tstart": em.start("title")}
             d, mo, y = _dm(tm)
             found = (tm, res, d, mo, y, lo, hi)
+            how = "time"
             break
     if found is None and not normative:
         # no time phrase: "<organizer> vừa tổ chức <event>" near the top
@@ -423,23 +696,32 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                 continue  # a headline
             # "… tổ chức Hội nghị … vào sáng ngày 17/3": the time after the event
             late = LATE_TIME_RE.search(s, v.end(), hi)
-            if not (late or re.match(r"(?:đã|vừa)\s", v.group(0), re.IGNORECASE)):
-                continue
+            past = re.match(r"(?:đã|vừa)\s", v.group(0), re.IGNORECASE) is not None
+            if not (late or past or lo < UNDATED_TOP):
+                continue  # a present-tense "tổ chức" deep in the text is a habit, not the report
             res = _from_sentence(s, lo, hi, lo)
             if res and res["title"] and (res["organizer"] or v.group("verb").lower() == "diễn ra"):
                 tm = TIME_RE.match(s, late.start("time")) if late else None
                 d, mo, y = _dm(tm) if tm else (None, None, None)
                 found = (tm, res, d, mo, y, lo, hi)
+                how = "late" if tm else ("undated" if past else "undated_present")
                 break
     if found is None:
         found = _heading_event(s)
+        how = "heading"
+    if found is None:
+        found = _headline_event(s, normative)
+        how = "headline"
     if found is None:
         return []
+    if _roundup(s, normative):
+        return []  # several numbered events: no single meeting to report
     tm, res, d, mo, y, lo, hi = found
     date = None
+    year_src = "written" if y is not None else "none"
     if d is not None:
         if y is None:
-            y = _year_for(s, d, mo, res["title"], s[lo:hi])
+            y, year_src = _year_for(s, d, mo, res["title"], s[lo:hi])
         date = make_iso(y, mo, d) if y else None
     value = {"date": date, "title": res["title"], "organizer": res["organizer"], "location": res["location"]}
     span = None
@@ -450,7 +732,28 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         start, end = span
     else:
         start, end = (tm.start(), tm.end()) if tm else (lo, hi)
-    conf = 0.8 if tm is not None else 0.6
-    if tm is not None and not res["title"]:
-        conf = 0.65
+    conf = _confidence(how, res, date, year_src, start - lo if tm is not None else 0)
     return [make_item(FIELD, value, start, end, conf, text, NAME, VERSION)]
+
+
+UNDATED_TOP = 1200
+BASE_CONF = {"time": 0.8, "late": 0.8, "relative": 0.7, "undated": 0.6, "undated_present": 0.55,
+             "heading": 0.6, "headline": 0.5}
+
+
+def _confidence(how: str, res: dict, date: str | None, year_src: str, dist: int) -> float:
+    """Evidence, not habit: the lead sentence with a written date is surest; a year
+    completed from the title or the document, a relative day, an event verb without a
+    named event, a title far from the time phrase, the headline alone are less sure."""
+    conf = BASE_CONF[how]
+    if how in ("time", "late", "relative") and not res["title"]:
+        conf = 0.65
+    if res.get("at_event"):
+        conf -= 0.05
+    if year_src in ("title", "document"):
+        conf -= 0.05
+    if how in ("time", "relative") and dist > 250:
+        conf -= 0.05
+    return conf
+
+

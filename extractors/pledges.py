@@ -160,8 +160,8 @@ def _clean_subject(phrase: str) -> str | None:
     if phrase[0].isdigit():
         # a share or count of units can be the subject: "100% chi bộ trực thuộc"
         return phrase if _UNIT_RE.match(phrase, re.match(r"[\d.,]+\s*%?", phrase).end()) else None
-    if re.match(r"(?i)cấp\b", phrase):  # a level ("cấp tỉnh có 615 ...") is not a subject
-        return None
+    if re.match(r"(?i)(?:cấp|số|tổng số|số lượng)\b", phrase):
+        return None  # a level ("cấp tỉnh có …") or a quantity ("Số đảng viên …") is not a subject
     if not (phrase[0].isupper() or re.match(r"(?i)(toàn|các|huyện|xã|phường|tỉnh|thành phố|quận|công an)\b", phrase)):
         return None
     return phrase

@@ -158,3 +158,10 @@ def test_those_present_who_registered():
 
 def test_quotas_in_a_plan_are_not_pledges():
     assert run("Mỗi chi bộ đăng ký ít nhất 02 mô hình, mỗi đảng viên đăng ký 01 việc làm cụ thể.") == []
+
+
+def test_count_given_as_a_predicate():
+    items = run("Số đảng viên đăng ký nêu gương năm 2024 là 245 đồng chí.")
+    assert triples(items) == {(245, "count", "đồng chí")}
+    assert items[0].value["subject"] is None
+    assert run("Tổng số đảng viên của chi bộ là 32 đồng chí, có mặt 30 đồng chí.") == []

@@ -54,6 +54,7 @@ _TRAILING_YEAR_RE = re.compile(r"\s+(?:năm\s+)?((?:19|20)\d{2})$")
 _SPEC_END_RE = re.compile(r"(?:(?:19|20)\d{2}|toàn khóa|toàn khoá)\s*(?::|là)?\s*$", re.IGNORECASE)
 _COVER_HEAD_RE = re.compile(rf"^(?:{_HEAD})(?!\w)", re.IGNORECASE)
 _ORG_START_RE = re.compile(rf"^(?:{lexicon_regex('org_heads')})(?!\w)", re.IGNORECASE)
+_PLURAL_BEFORE_RE = re.compile(r"(?<![\w./])(?:các|những|nhiều|một số|\d{1,2}|hai|ba|bốn)\s+$", re.IGNORECASE)
 _AUX_RE = re.compile(r"(?<!\w)(?:đã|đang|sẽ|vừa|được|cũng)(?!\w)", re.IGNORECASE)
 _WEAK_START_RE = re.compile(r"^(?:này|đó|trên|chung|riêng|chính|của|về|là|năm|được)\b", re.IGNORECASE)
 
@@ -125,6 +126,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
 
     # A. quoted theme after chủ đề / chuyên đề
     for m in _QUOTED_RE.finditer(t):
+        if _PLURAL_BEFORE_RE.search(t, max(0, m.start() - 12), m.start()):
+            continue
         spec = m.group("spec")
         if _NOT_THEME_RE.search(spec) or spec.rstrip().endswith(","):
             continue  # the quotes name something else, or sit inside an unquoted theme
@@ -173,8 +176,9 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             found.append((theme, year, 0.85, s_, e_))
     # B. unquoted theme after "với chủ đề", "chủ đề …: …"
     for m in _UNQUOTED_RE.finditer(t):
-        if (m.start("h1") if m.group("h1") else m.start("h2")) in heads:
-            continue
+        hs = m.start("h1") if m.group("h1") else m.start("h2")
+        if hs in heads or _PLURAL_BEFORE_RE.search(t, max(0, hs - 12), hs):
+            continue  # "các chủ đề: …", "3 chuyên đề: …" list topics, not a theme
         spec = m.group("spec") or ""
         if _NOT_THEME_RE.search(spec) or re.search(r"(?<!\w)như sau\s*$", spec):
             continue  # "… như sau:" announces a plan, not a theme

@@ -107,3 +107,13 @@ def test_cover_title_of_a_thematic_booklet():
     assert pairs(items) == {("PHÁT HUY TINH THẦN TỰ LỰC, SÁNG TẠO CỦA NGƯỜI LAO ĐỘNG", 2019)}
     assert items[0].confidence < 0.9
     assert run("Tin tức trong ngày", "HỘI NGHỊ CÁN BỘ CÔNG CHỨC NĂM NAY") == []
+
+
+def test_lists_of_topics_are_not_a_theme():
+    assert run("Hội nghị tập trung vào các chủ đề: kinh tế, xã hội, quốc phòng và an ninh.") == []
+    assert run("Năm nay, chi bộ sinh hoạt 4 chuyên đề: “Đoàn kết”, “Kỷ cương”, “Sáng tạo”, “Hiệu quả”.") == []
+
+
+def test_year_before_the_head_is_not_a_count_of_topics():
+    items = run("Năm 2021 chủ đề công tác của tỉnh là “Kỷ cương, hành động, hiệu quả”.")
+    assert pairs(items) == {("Kỷ cương, hành động, hiệu quả", 2021)}

@@ -30,7 +30,7 @@ from extractors import register
 from extractors.base import lexicon, lexicon_regex, make_item
 from pipeline.model import Item, Text
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 FIELD = "people"
 NAME = f"{FIELD}@{VERSION}"
 
@@ -47,8 +47,10 @@ def _letters(pred) -> str:
 UP = re.escape(_letters(str.isupper))
 LOW = re.escape(_letters(str.islower))
 SYL = rf"(?:[{UP}][{LOW}]+|H['’][{UP}]?[{LOW}]+|Y(?= [{UP}]))"
-RUN_RE = re.compile(rf"(?<![\w.'’-])(?:{SYL})(?: {SYL})*(?![\w'’])")
-SYL_RE = re.compile(SYL)
+# a one-letter syllable inside a name ("Giàng A Páo", "Lò Văn A"), never first in a run
+LETTER = rf"[{UP}](?![\w'’.\-/])"
+RUN_RE = re.compile(rf"(?<![\w.'’-])(?:{SYL})(?: (?:{SYL}|{LETTER}))*(?![\w'’])")
+SYL_RE = re.compile(rf"{SYL}|{LETTER}")
 
 SURNAMES = frozenset(lexicon("surnames"))
 NAME_STARTS = tuple(lexicon("name_starts"))
@@ -69,7 +71,7 @@ HONORIFIC_BEFORE_RE = re.compile(
 PLACE_BEFORE_RE = re.compile(rf"(?<!\w)(?:{PLACE_WORDS})\s*$")
 ROLE_HEAD_RE = re.compile(rf"(?<!\w)(?:{ROLE_HEADS})(?!\w)", re.IGNORECASE)
 ROLE_START_RE = re.compile(rf"(?:{ROLE_HEADS})(?!\w)", re.IGNORECASE)
-HONORIFIC_START_RE = re.compile(rf"(?:{HONORIFICS})\s*:?\s*[{UP}]", re.IGNORECASE)
+HONORIFIC_START_RE = re.compile(rf"(?i:{HONORIFICS})(?!\w)\s*:?\s*[{UP}]")
 CAP_HONORIFICS = frozenset(h[:1].upper() + h[1:] for h in lexicon("person_honorifics") if " " not in h)
 
 # words that end a role: the lexicon's verbs and connectives, and a few that
@@ -77,6 +79,8 @@ CAP_HONORIFICS = frozenset(h[:1].upper() + h[1:] for h in lexicon("person_honori
 _STOP = [re.escape(w) for w in lexicon("role_end_words")] + [
     r"báo cáo(?! viên)", r"dự(?! (?:án|thảo|toán|báo|bị|trữ|khuyết))", r"(?<!người )có(?! uy tín)",
     r"nói(?=\s*[:,])", r"năm \d", r"(?<!\d )tuổi",
+    # a document cited in the clause: "… thông qua Quyết định số 64/…"
+    rf"(?:{lexicon_regex('doc_types')})\s+(?:số\s*:?\s*)?\d",
 ]
 STOP_RE = re.compile(r"(?<![\w])(?:" + "|".join(_STOP) + r")(?![\w])")
 TERM_RE = re.compile(r"[;:!?\n\"“”|]|\.(?=\s|$)|\s[-–—]\s*(?=[a-zà-ỹđ])|[-–—](?=[a-zà-ỹđ])")
@@ -231,6 +235,26 @@ def _role_before(s: str, name_start: int) -> str | None:
     return None
 
 
+SHARED_ROLE_RE = re.compile(
+    rf"(?<!\w)(?:các|những)\s+(?:đồng chí\s+|đ/c\s+)?(?P<role>(?:{ROLE_HEADS})(?!\w)[^:;.\n]{{0,90}}?)\s*:\s*$",
+    re.IGNORECASE,
+)
+LIST_BREAK_RE = re.compile(r"[:\n]|\.(?=\s)|(?<!\w)(?:cùng|cùng với|và đại diện|và lãnh đạo|và các|đại diện|lãnh đạo)(?!\w)")
+
+
+def _shared_role(s: str, name_start: int) -> str | None:
+    """A role written once for a list: "các Ủy viên Ban Thường vụ Thành ủy: đồng chí A, đồng chí B"."""
+    lo = max(0, name_start - 400)
+    colon = s.rfind(":", lo, name_start)
+    if colon < 0 or LIST_BREAK_RE.search(s, colon + 1, name_start):
+        return None
+    m = SHARED_ROLE_RE.search(s[max(0, colon - 130):colon + 1])
+    if not m:
+        return None
+    role = _clean(m.group("role"))
+    return role if role and len(role) <= 90 else None
+
+
 def _candidate(s: str, run: re.Match, listed: bool = False) -> tuple[str, int, list[str], str | None, float] | None:
     """(name, start, roles after, title before, confidence) of a capitalized run, or None.
     ``listed``: the run follows a person in a list ("các đồng chí A, B và C")."""
@@ -267,10 +291,20 @@ def _candidate(s: str, run: re.Match, listed: bool = False) -> tuple[str, int, l
     name = s[start:run.end()]
     if len(name_sylls) > 5 or any(x in NON_NAME for x in name_sylls) or ROLE_START_RE.match(name):
         return None
+    if any(len(x) == 1 for x in name_sylls) and (name_sylls[0] not in SURNAMES or len(name_sylls) < 3):
+        return None  # a one-letter syllable belongs to a name only after a surname: "Giàng A Páo"
     if i > k0:
         explicit = False  # the form of address belongs to the first part of the run
     roles_after, _ = _roles_after(s, run.end())
     role_pre = None if explicit else _role_before(s, start)
+    shared = _shared_role(s, start)
+    list_only = False
+    if shared and not (explicit or roles_after or role_pre):
+        # only the list's role: a name of three syllables with a surname ("các Ủy viên …: A, B")
+        if len(name_sylls) < 3 or name_sylls[0] not in SURNAMES:
+            shared = None
+        else:
+            explicit, list_only = True, True
     has_surname = name_sylls[0] in SURNAMES or name.startswith(NAME_STARTS)
     if not (explicit or roles_after or role_pre):
         return None
@@ -282,7 +316,11 @@ def _candidate(s: str, run: re.Match, listed: bool = False) -> tuple[str, int, l
         return None
     if not has_surname and not (explicit and roles_after):
         return None
-    if explicit and roles_after:
+    if shared:
+        roles_after = [shared] + [r for r in roles_after if not _same_role(r, shared)]
+    if list_only:
+        conf = 0.9
+    elif explicit and roles_after:
         conf = 0.96
     elif roles_after:
         conf = 0.93

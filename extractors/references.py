@@ -22,7 +22,7 @@ from extractors.base import lexicon, lexicon_regex, make_item
 from extractors.dates import find_datelines, full_date_at
 from pipeline.model import Item, Text
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 FIELD = "references"
 NAME = f"{FIELD}@{VERSION}"
 
@@ -63,6 +63,28 @@ def _symbol_types() -> dict[str, str]:
 
 
 SYMBOL_TYPES = _symbol_types()
+HEADER_WORD_RE = re.compile(rf"(?:{lexicon_regex('ref_header_words')})(?![A-Za-zĐđÀ-ỹ0-9])")
+ISSUERS = tuple(lexicon("ref_issuers"))  # longest first
+TAIL_RUN_RE = re.compile(rf"[{_UP}0-9]+$")
+FOREIGN_LETTER_RE = re.compile(r"[^A-Z0-9Đ]")
+
+
+def _glued_cut(s: str, m: re.Match) -> int:
+    """How many characters at the end of a number symbol belong to the next word,
+    when a lost line break glued them: "36-CT/TWĐẢNG BỘ TỈNH" -> 4 ("ĐẢNG")."""
+    run = TAIL_RUN_RE.search(m.group(0))
+    if not run or len(run.group(0)) < 3:
+        return 0
+    tail = run.group(0)
+    after = s[m.end():m.end() + 30]
+    for k in range(1, len(tail)):
+        if HEADER_WORD_RE.match(tail[k:] + after):
+            return len(tail) - k
+    if FOREIGN_LETTER_RE.search(tail):  # Vietnamese letters are no code: cut after a known issuer
+        for code in ISSUERS:
+            if tail.startswith(code) and len(tail) > len(code):
+                return len(tail) - len(code)
+    return 0
 _SPACES_RE = re.compile(r"\s*([-/])\s*")
 
 
@@ -120,6 +142,22 @@ def _in_link_line(s: str, pos: int) -> bool:
         and not OWN_NUMBER_RE.search(s[max(0, pos - 20):pos])
 
 
+def _drop_extensions(found: dict[str, dict], order: list[str]) -> None:
+    """A number that only extends another one found by letters ("36-CT/TWĐ" beside
+    "36-CT/TW") is the same document with a glued neighbour: merged into it."""
+    for key in list(order):
+        for other in order:
+            if other != key and key.startswith(other) and key[len(other):].isalpha() \
+                    and not key[len(other) - 1:len(other)].isdigit():
+                rec, base = found[key], found[other]
+                base["count"] += rec["count"]
+                base["date"] = base["date"] or rec["date"]
+                base["strong"] = base["strong"] or rec["strong"]
+                order.remove(key)
+                del found[key]
+                break
+
+
 @register("references", VERSION)
 def extract(doc: Doc, text: Text) -> list[Item]:
     s = text.text
@@ -128,6 +166,12 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     prev: tuple[int, str | None, str] | None = None  # (end, type, code) of the last match
     for m in NUMBER_RE.finditer(s):
         number = normalize_number(m)
+        glued = _glued_cut(s, m)
+        if glued:
+            number = number[:-glued]
+            conf_cap = 0.85  # the symbol was cut out of a run of letters
+        else:
+            conf_cap = 1.0
         code = _code(m)
         before = s[max(0, m.start() - 80):m.start()]
         kind = None
@@ -161,10 +205,12 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                 rec["type_inferred"] = False
             rec["count"] += 1
             rec["strong"] = rec["strong"] or not weak
+            rec["conf"] = max(rec["conf"], min(conf, conf_cap))
             continue
-        found[key] = {"number": number, "type": kind, "date": date, "start": m.start(), "end": m.end(),
-                      "conf": conf, "type_inferred": t is None, "count": 1, "strong": not weak}
+        found[key] = {"number": number, "type": kind, "date": date, "start": m.start(), "end": m.end() - glued,
+                      "conf": min(conf, conf_cap), "type_inferred": t is None, "count": 1, "strong": not weak}
         order.append(key)
+    _drop_extensions(found, order)
     items = []
     for key in order:
         rec = found[key]

@@ -37,7 +37,7 @@ from extractors.models import sentence_spans
 from extractors.numbers import NumberMatch, find_numbers
 from pipeline.model import Item, Text
 
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 NAME = "pledges"
 
 _UNIT = lexicon_regex("pledge_units")
@@ -48,6 +48,7 @@ _BLOCK_RE = re.compile(
     rf"(?<!\w)(?:{lexicon_regex('pledge_blockers')})(?!\w)(?! cường| đổi| quyền)", re.IGNORECASE)
 _COORDINATED_BLOCKER_RE = re.compile(
     rf"(?<!\w)(?:{lexicon_regex('pledge_blockers')})(?:\s+mới)?\s*(?:,|và)\s*$", re.IGNORECASE)
+_NEGATION_RE = re.compile(r"(?<!\w)(?:chưa|không|không được|chưa được)\s+$", re.IGNORECASE)
 _DISTRIBUTIVE_RE = re.compile(r"(?<!\w)(?:mỗi|từng)(?!\w)", re.IGNORECASE)  # "mỗi đảng viên đăng ký 01 …": a quota
 _PRESENCE_RE = re.compile(r"^\s*(?:có mặt|tham dự|dự họp)(?!\w)", re.IGNORECASE)
 _VERB_OR_STOP_RE = re.compile(
@@ -265,11 +266,17 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             prev_subject, prev_unit = None, None
         sentence_pledged = False
         mentions = _mentions(t, s, e)
-        verbs = list(_VERB_RE.finditer(t, s, e))
+        all_verbs = list(_VERB_RE.finditer(t, s, e))
+        negated = [v for v in all_verbs if _NEGATION_RE.search(t, max(s, v.start() - 12), v.start())]
+        verbs = [v for v in all_verbs if v not in negated]  # "chưa đăng ký" registers nothing
         breakdown = recent and bool(_BREAKDOWN_START_RE.match(t[s:e]))
         last_subject = prev_subject
         for men in mentions:
             mode, gap, verb_before = None, 0, None
+            nxt = next((v for v in all_verbs if v.start() >= men.end), None)
+            if nxt is not None and nxt in negated and ";" not in t[men.end:nxt.start()] \
+                    and "," not in t[men.end:nxt.start()]:
+                continue  # "9 đảng viên không đăng ký"
             tail = " ".join(re.split(r"[,;(]", t[men.end:men.end + 40])[0].split()[:5])
             head = " ".join(re.split(r"[,;:(]", t[max(s, men.start - 30):men.start])[-1].split()[-3:])
             # the verb after the count: the count is its subject

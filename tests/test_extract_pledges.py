@@ -165,3 +165,9 @@ def test_count_given_as_a_predicate():
     assert triples(items) == {(245, "count", "đồng chí")}
     assert items[0].value["subject"] is None
     assert run("Tổng số đảng viên của chi bộ là 32 đồng chí, có mặt 29 đồng chí.") == []
+
+
+def test_not_yet_registered_is_not_a_pledge():
+    assert run("Vẫn còn 7 đảng viên chưa đăng ký nêu gương.") == []
+    items = run("Có 120 đảng viên đăng ký, 9 đảng viên không đăng ký.")
+    assert triples(items) == {(120, "count", "đảng viên")}

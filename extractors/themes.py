@@ -30,7 +30,7 @@ from extractors.base import fold, lexicon_regex, make_item
 from extractors.models import ALL_QUOTES, sentence_of, opens_after_trigger, read_quoted
 from pipeline.model import Item, Text
 
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 NAME = "themes"
 
 _Q = re.escape("".join(sorted(ALL_QUOTES)))

@@ -87,7 +87,15 @@ def _loc_at(s: str, pos: int) -> tuple[str, int] | None:
         if not more or more.end() - m.start("loc") > 200:
             break
         end = more.end("part") if more.group("part") else more.end("paren")
-    return s[m.start("loc"):end].strip(), end
+    loc = s[m.start("loc"):end]
+    if loc.count("(") > loc.count(")"):  # "Nhà văn hóa thôn A (xã B, huyện C)"
+        close = s.find(")", end, end + 80)
+        if close > 0 and "\n" not in s[end:close]:
+            end = close + 1
+            loc = s[m.start("loc"):end]
+        else:
+            loc = loc[:loc.rfind("(")]
+    return loc.strip(" ,"), end
 PUB_ISO_RE = re.compile(r"(?<!\w)date\s+(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?")
 PUB_STAMP_RE = re.compile(
     r"(?<![\d/])(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>(?:19|20)\d{2})(?=\s*[-|,]?\s*(?:lúc\s*)?\d{1,2}:\d{2})"
@@ -209,6 +217,8 @@ def _sentence(s: str, start: int) -> tuple[int, int]:
 
 
 TITLE_MAX = 140
+GENERIC_TITLE_RE = re.compile(rf"(?:{EVENTS})\s+(?:{lexicon_regex('event_verbs')}|khai mạc|bế mạc|ra quân|tổng kết năm|sơ kết năm)",
+                              re.IGNORECASE)
 BODY_IN_TITLE_RE = re.compile(
     r"^(?:Hội nghị|Kỳ họp|Phiên họp)(?:\s+(?:lần\s+)?thứ\s+\S+)?\s+(?P<body>(?:Ban Chấp hành|Ban chấp hành|Ban Thường vụ|"
     r"Hội đồng nhân dân|HĐND|Ủy ban nhân dân|UBND|Đảng ủy|Tỉnh ủy|Thành ủy|Huyện ủy)[^,]*?)"
@@ -262,7 +272,7 @@ def _title(s: str, start: int, limit: int) -> tuple[str | None, int]:
         cut = seg.rfind(" ", 0, TITLE_MAX)
         end = cut if cut > 0 else TITLE_MAX
     t = head + seg[:end].strip(" ,;:-–")
-    if len(t.split()) < 3:
+    if len(t.split()) < 3 or GENERIC_TITLE_RE.fullmatch(t):
         return None, start + end
     return t, start + len(seg[:end].rstrip(" ,;:-–"))
 
@@ -390,9 +400,11 @@ def _from_verb(s: str, v: re.Match, pos: int, hi: int, loc: str | None, loc_firs
     if event_verb:
         if SUBJECT_CLAUSE_RE.search(subject):
             return None  # "… đã ban hành kế hoạch kỷ niệm …": the verb is inside another clause
-        if not subject or not BODY_START_RE.match(subject.split(", ")[-1] if not ORG_HEAD_RE.match(subject) else subject) \
-                or EVENT_RE.search(subject):
+        if not subject or EVENT_RE.search(subject):
             return None  # "Lễ kỷ niệm … diễn ra": the verb is part of the event's name
+        org, _ = _subject_org(subject, loc, loc_first, no_time)
+        if not org or not BODY_START_RE.match(org):
+            return None  # the subject of an event verb is a body
     if title and not (EVENT_RE.match(title) or title.startswith(TITLED_VERBS)):
         title = _named_event(s, verb, title, v.start()) if event_verb else None
     organizer = None
@@ -438,6 +450,9 @@ def _at_event(s: str, lstart: int, hi: int, loc: str | None) -> dict | None:
     return {"title": title, "organizer": org, "location": loc, "tstart": lstart, "at_event": True}
 
 
+ADVERB_RE = re.compile(r"\s*(?:long trọng|trọng thể|trang trọng|thành công|sôi nổi|chính thức)(?!\w)")
+
+
 def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
     """Parse the clause after ``after`` (the end of a time phrase, or the sentence start) up to ``hi``."""
     loc = None
@@ -461,6 +476,10 @@ def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
                 org = bm.group("body").strip() if bm else None
                 if org is None:
                     title, org = _split_of(title)
+                if loc is None:  # "… được tổ chức trọng thể tại Quảng trường tỉnh"
+                    am = ADVERB_RE.match(s, p.end())
+                    lm = _loc_at(s, am.end() if am else p.end())
+                    loc = lm[0] if lm else None
                 return {"title": title, "organizer": org, "location": loc, "tstart": e.start()}
     return None
 
@@ -531,6 +550,10 @@ def _locate(s: str, title: str, near: int) -> tuple[int, int] | None:
 
 
 NUMBERED_LINE_RE = re.compile(r"(?m)^[ \t]*(?:\d{1,2}|[IVX]{1,4})\s*[.)/]\s+(?=\S)")
+
+
+UNDATED_TOP = 1200
+SENT_STOP_RE = re.compile(r"(?<![A-ZĐ\d])[.!?]\s+(?=[A-ZĐÀ-Ỹ])")
 
 
 def _time_phrases(s: str):
@@ -607,6 +630,7 @@ def _shift(m: re.Match, off: int):
 
 
 HEADLINE_MAX = 220
+HEADLINE_PREFIX_RE = re.compile(r"[^:.\n]{2,60}\s*[:\-–]")
 
 
 def _headline_event(s: str, normative: bool) -> tuple | None:
@@ -628,13 +652,16 @@ def _headline_event(s: str, normative: bool) -> tuple | None:
         res = _from_sentence(s, lo, hi, lo)
         if res and res["title"]:
             return None, res, None, None, None, lo, hi
-        em = EVENT_RE.search(s, lo, min(hi, lo + 60))
-        if em and em.group(0)[:1].isupper() and not s[lo:em.start()].strip(" :-–"):
+        em = EVENT_RE.search(s, lo, min(hi, lo + 80))
+        prefix = s[lo:em.start()].strip() if em else ""
+        if em and em.group(0)[:1].isupper() and (not prefix.strip(" -–") or HEADLINE_PREFIX_RE.fullmatch(prefix)):
             title, _ = _title(s, em.start(), hi)
             if title and len(title.split()) >= 4:
                 title, org = _split_of(title)
                 bm = BODY_IN_TITLE_RE.match(title)
                 org = org or (bm.group("body").strip() if bm else None)
+                if not org and prefix and BODY_START_RE.match(prefix):
+                    org = _clean_org(prefix.rstrip(" :-–"))  # "Huyện ủy A: Hội nghị …"
                 res = {"title": title, "organizer": org, "location": None, "tstart": em.start()}
                 return None, res, None, None, None, lo, hi
     return None
@@ -687,11 +714,19 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     if found is None and not normative:
         # no time phrase: "<organizer> vừa tổ chức <event>" near the top
         for v in _verbs(s, 0, min(len(s), 2500)):
-            if v.group("verb").lower() not in ("tổ chức", "long trọng tổ chức", "diễn ra"):
+            verb = v.group("verb").lower()
+            event_verb = verb in EVENT_VERBS and v.start() < UNDATED_TOP
+            if verb not in ("tổ chức", "long trọng tổ chức", "diễn ra") and not event_verb:
                 continue
-            if not EVENT_RE.match(s, v.end()):
+            if not EVENT_RE.match(s, v.end()) and not event_verb:
                 continue
             lo, hi = _sentence(s, v.start())
+            stops = [m.end() for m in SENT_STOP_RE.finditer(s, lo, v.start())]
+            lo = stops[-1] if stops else lo  # the sentence, not the paragraph
+            if event_verb and not (s[hi:hi + 1] in (".", "!") and hi - lo >= HEADLINE_MAX // 2):
+                continue  # a headline "Hội X sơ kết …": the lead sentence says more
+            if HABIT_RE.search(s, lo, v.start()):
+                continue  # "Hằng năm, Hội … tổ chức …": a habit, not the report
             if hi - lo < 60:
                 continue  # a headline
             # "… tổ chức Hội nghị … vào sáng ngày 17/3": the time after the event
@@ -700,6 +735,12 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             if not (late or past or lo < UNDATED_TOP):
                 continue  # a present-tense "tổ chức" deep in the text is a habit, not the report
             res = _from_sentence(s, lo, hi, lo)
+            if res and res.get("event_verb") and res["organizer"] and lo < UNDATED_TOP:
+                tm = TIME_RE.match(s, late.start("time")) if late else None
+                d, mo, y = _dm(tm) if tm else (None, None, None)
+                found = (tm, res, d, mo, y, lo, hi)
+                how = "late" if tm else "undated_verb"
+                break
             if res and res["title"] and (res["organizer"] or v.group("verb").lower() == "diễn ra"):
                 tm = TIME_RE.match(s, late.start("time")) if late else None
                 d, mo, y = _dm(tm) if tm else (None, None, None)
@@ -736,8 +777,9 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     return [make_item(FIELD, value, start, end, conf, text, NAME, VERSION)]
 
 
-UNDATED_TOP = 1200
-BASE_CONF = {"time": 0.8, "late": 0.8, "relative": 0.7, "undated": 0.6, "undated_present": 0.55,
+HABIT_RE = re.compile(r"(?<!\w)(?:[Hh][ằà]ng (?:năm|tháng|quý|tuần)|[Mm]ỗi (?:năm|tháng|quý)|[Đđ]ịnh kỳ|thường xuyên|thường|"
+                      r"sẽ|dự kiến|chuẩn bị|kế hoạch)(?!\w)")
+BASE_CONF = {"time": 0.8, "late": 0.8, "relative": 0.7, "undated": 0.6, "undated_present": 0.55, "undated_verb": 0.5,
              "heading": 0.6, "headline": 0.5}
 
 

@@ -216,6 +216,17 @@ class Worker:
                 except ValueError:
                     return {"status": "error", "reason": f"bad worker output {line[:100]!r}"}
 
+    def stop(self) -> None:
+        """End the worker cleanly (so its temporary files are removed), killing it if it hangs."""
+        if self.proc and self.proc.poll() is None:
+            try:
+                if self.proc.stdin:
+                    self.proc.stdin.close()
+                self.proc.wait(timeout=20)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
             try:
@@ -265,7 +276,7 @@ def run_all(mutants: list[dict], jobs: int, timeout: float, env: dict, progress:
                     if progress and (done[0] % 25 == 0 or done[0] == len(mutants)):
                         print(f"  {done[0]}/{len(mutants)}", file=sys.stderr, flush=True)
         finally:
-            w.kill()
+            w.stop()
 
     threads = [threading.Thread(target=loop, daemon=True) for _ in range(max(1, jobs))]
     for t in threads:

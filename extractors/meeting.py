@@ -357,6 +357,7 @@ def _subject_org(subject: str, loc: str | None, loc_first: bool, no_time: bool) 
 
 
 NAMED_EVENT_AROUND = 600
+AT_EVENT_END_RE = re.compile(r",\s+(?=[A-ZĐÀ-Ỹ]|(?:đồng chí|ông|bà|các|lãnh đạo)\s)")
 
 
 def _named_event(s: str, verb: str, obj: str, lo: int) -> str | None:
@@ -370,7 +371,8 @@ def _named_event(s: str, verb: str, obj: str, lo: int) -> str | None:
     if not m:
         return None
     t, _ = _title(s, m.start(), min(len(s), m.start() + 300))
-    return t
+    cut = AT_EVENT_END_RE.search(t) if t else None
+    return t[:cut.start()].strip(" ,") if cut else t
 
 
 def _from_verb(s: str, v: re.Match, pos: int, hi: int, loc: str | None, loc_first: bool,
@@ -422,8 +424,10 @@ def _from_verb(s: str, v: re.Match, pos: int, hi: int, loc: str | None, loc_firs
         return None
     if not title and verb in ("chủ trì", "diễn ra", "khai mạc", "làm việc", "gặp mặt"):
         return None
+    seen, words = " ".join(s[tstart:tend].split()), (title or "").split()
+    written = bool(words) and seen.startswith(" ".join(words[:2])) and seen.endswith(words[-1])
     return {"title": title, "organizer": organizer, "location": loc, "tstart": tstart, "event_verb": event_verb,
-            "span": (tstart, tend) if title and not title.startswith(TITLED_VERBS) and not event_verb else None}
+            "span": (tstart, tend) if written else None}
 
 
 AT_EVENT_END_RE = re.compile(r",\s+(?=[A-ZĐÀ-Ỹ]|(?:đồng chí|ông|bà|các|lãnh đạo)\s)")
@@ -723,7 +727,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             lo, hi = _sentence(s, v.start())
             stops = [m.end() for m in SENT_STOP_RE.finditer(s, lo, v.start())]
             lo = stops[-1] if stops else lo  # the sentence, not the paragraph
-            if event_verb and not (s[hi:hi + 1] in (".", "!") and hi - lo >= HEADLINE_MAX // 2):
+            if event_verb and not (s[hi:hi + 1] in (".", "!") and hi - lo >= 60):
                 continue  # a headline "Hội X sơ kết …": the lead sentence says more
             if HABIT_RE.search(s, lo, v.start()):
                 continue  # "Hằng năm, Hội … tổ chức …": a habit, not the report
@@ -792,7 +796,9 @@ def _confidence(how: str, res: dict, date: str | None, year_src: str, dist: int)
         conf = 0.65
     if res.get("at_event"):
         conf -= 0.05
-    if year_src in ("title", "document"):
+    if year_src == "sentence":
+        conf -= 0.03
+    elif year_src in ("title", "document"):
         conf -= 0.05
     if how in ("time", "relative") and dist > 250:
         conf -= 0.05

@@ -208,3 +208,191 @@ def test_delegation_led_by_someone():
             "đã có buổi làm việc với Ban Thường vụ Huyện ủy về công tác cán bộ.")
     assert v["organizer"] == "Đoàn kiểm tra của Tỉnh ủy"
     assert v["title"] == "buổi làm việc với Ban Thường vụ Huyện ủy về công tác cán bộ"
+
+
+# --- lead sentences other than "<date>, <Org> tổ chức <event>" --------------------------------
+
+def test_relative_day_word_opens_the_lead():
+    v = run("Ban Chấp hành Đảng bộ tỉnh Hòa Phong họp Hội nghị lần thứ 8",
+            "Cập nhật lúc 09:40 18/07/2024",
+            "Hôm nay, Ban Chấp hành Đảng bộ tỉnh khóa XX tổ chức Hội nghị lần thứ 8 (mở rộng) để đánh giá tình hình "
+            "thực hiện nhiệm vụ 6 tháng đầu năm.")
+    assert v["date"] == "2024-07-18"  # "hôm nay": the day of publication
+    assert v["organizer"] == "Ban Chấp hành Đảng bộ tỉnh khóa XX"
+    assert v["title"].startswith("Hội nghị lần thứ 8 (mở rộng)")
+
+
+def test_yesterday_is_the_day_before_publication():
+    v = run("Đăng ngày 15/03/2024", "Chiều qua, Hội Cựu chiến binh huyện Tân Sơn đã tổ chức Lễ kỷ niệm 35 năm Ngày "
+            "thành lập Hội.")
+    assert v["date"] == "2024-03-14"
+    assert v["organizer"] == "Hội Cựu chiến binh huyện Tân Sơn"
+
+
+def test_relative_day_without_a_publication_date_has_no_date():
+    v = run("Sáng nay, Ban Tuyên giáo Huyện ủy Mỹ Lâm tổ chức Hội nghị báo cáo viên tháng 4.")
+    assert v["date"] is None
+    assert v["organizer"] == "Ban Tuyên giáo Huyện ủy Mỹ Lâm"
+
+
+def test_undated_lead_sentence_near_the_top():
+    v = run("Tuổi trẻ Hòa Lạc ra quân tình nguyện",
+            "Đoàn Thanh niên phường Hòa Lạc tổ chức Lễ khởi động Tháng Thanh niên năm 2024 với nhiều hoạt động "
+            "thiết thực hướng về cộng đồng.")
+    assert v["title"] == "Lễ khởi động Tháng Thanh niên năm 2024"
+    assert v["organizer"] == "Đoàn Thanh niên phường Hòa Lạc"
+    assert v["date"] is None
+
+
+def test_a_habit_is_not_the_event():
+    assert run("Hằng năm, Hội Nông dân xã Tân Mỹ tổ chức Hội thi nhà nông đua tài vào dịp cuối năm để các hội "
+               "viên giao lưu, học hỏi kinh nghiệm sản xuất.") is None
+
+
+def test_event_named_after_tai():
+    v = run("Cập nhật: 28/08/2023 10:15",
+            "Ngày 27-8, tại Hội nghị biểu dương điển hình tiên tiến giai đoạn 2018-2023, Ủy ban nhân dân huyện "
+            "Tân Phước đã khen thưởng 40 tập thể và 65 cá nhân.")
+    assert v == {"date": "2023-08-27", "title": "Hội nghị biểu dương điển hình tiên tiến giai đoạn 2018-2023",
+                 "organizer": "Ủy ban nhân dân huyện Tân Phước", "location": None}
+
+
+def test_event_verb_with_dotted_day_month():
+    v = run("Đăng ngày 23/04/2023",
+            "Chiều 22.4, Đảng ủy Quân sự thị xã Bình Long sơ kết 3 năm thực hiện Nghị quyết số 847-NQ/QUTW của "
+            "Quân ủy Trung ương.")
+    assert v["date"] == "2023-04-22"
+    assert v["organizer"] == "Đảng ủy Quân sự thị xã Bình Long"
+    assert v["title"] is None  # the text names no event: only "sơ kết …"
+
+
+def test_event_verb_takes_the_name_the_text_gives():
+    v = run("Chiều 22.4.2023, Huyện ủy Tân Lạc tổng kết 10 năm thực hiện Chỉ thị số 03-CT/TW. Tại Hội nghị tổng kết "
+            "10 năm thực hiện Chỉ thị số 03-CT/TW, các đại biểu đã thảo luận sôi nổi.")
+    assert v["date"] == "2023-04-22"
+    assert v["organizer"] == "Huyện ủy Tân Lạc"
+    assert v["title"] == "Hội nghị tổng kết 10 năm thực hiện Chỉ thị số 03-CT/TW"
+
+
+def test_event_verb_needs_a_body_as_subject():
+    assert run("Ngày 17 tháng 8 năm 2023, Ban Thường vụ Đảng ủy Khối đã ban hành kế hoạch kỷ niệm 15 năm ngày "
+               "thành lập Đảng bộ Khối.") is None
+    v = run("Ngày 2/9/2023, Lễ kỷ niệm 78 năm Quốc khánh được tổ chức trọng thể tại Quảng trường tỉnh.")
+    assert v["title"] == "Lễ kỷ niệm 78 năm Quốc khánh"
+    assert v["organizer"] is None
+    assert v["location"] == "Quảng trường tỉnh"
+
+
+def test_event_took_place_of_a_body():
+    v = run("Sáng 14/5/2024, đã diễn ra Hội nghị tổng kết công tác thi đua năm 2023 của Cụm thi đua số 5 Liên đoàn "
+            "Lao động tỉnh.")
+    assert v["title"] == "Hội nghị tổng kết công tác thi đua năm 2023"
+    assert v["organizer"] == "Cụm thi đua số 5 Liên đoàn Lao động tỉnh"
+
+
+def test_of_a_cited_document_is_not_the_organizer():
+    v = run("Sáng 14/5/2024, đã diễn ra Hội nghị quán triệt Nghị quyết số 45-NQ/TW của Ban Chấp hành Trung ương.")
+    assert v["title"] == "Hội nghị quán triệt Nghị quyết số 45-NQ/TW của Ban Chấp hành Trung ương"
+    assert v["organizer"] is None
+
+
+def test_headline_when_the_body_has_no_event_sentence():
+    v = run("Huyện đoàn Mỹ Lộc: Lễ ra quân Chiến dịch Thanh niên tình nguyện hè 2023",
+            "Nhằm phát huy vai trò xung kích của thanh niên, các cơ sở Đoàn đã tham gia nhiều hoạt động. Đồng chí "
+            "Lê Thị Hà, Bí thư Huyện đoàn phát biểu giao nhiệm vụ.")
+    assert v["title"] == "Lễ ra quân Chiến dịch Thanh niên tình nguyện hè 2023"
+    assert v["organizer"] == "Huyện đoàn Mỹ Lộc"
+    assert v["date"] is None
+
+
+def test_generic_launch_ceremony_is_no_title():
+    v = run("Đảng bộ xã Mỹ Hòa hiện có 210 đảng viên, sinh hoạt ở 14 chi bộ. Theo đó, Đảng ủy xã Mỹ Hòa phát động "
+            "trong toàn Đảng bộ xã phong trào thi đua xây dựng chi bộ vững mạnh.",
+            "Tại lễ phát động, các chi bộ đã ký kết giao ước thi đua.")
+    assert v["organizer"] == "Đảng ủy xã Mỹ Hòa"
+    assert v["title"] is None
+
+
+# --- spans ----------------------------------------------------------------------------------------
+
+def test_place_continues_across_commas():
+    v = run("Sáng 9/3/2024, tại thôn Đông Hòa, xã Phú Lâm, huyện Tân Sơn, Hội Nông dân huyện tổ chức Hội nghị "
+            "biểu dương nông dân sản xuất giỏi.")
+    assert v["location"] == "thôn Đông Hòa, xã Phú Lâm, huyện Tân Sơn"
+    assert v["organizer"] == "Hội Nông dân huyện"
+    v = run("Sáng 12/5/2024, Hội Nông dân xã tổ chức Hội nghị tập huấn kỹ thuật tại thôn Đồng Tâm, xã Hòa Lạc, "
+            "huyện Tân Sơn, có sự tham gia của 80 hội viên.")
+    assert v["location"] == "thôn Đồng Tâm, xã Hòa Lạc, huyện Tân Sơn"
+    assert v["title"] == "Hội nghị tập huấn kỹ thuật"
+
+
+def test_parenthesised_place():
+    v = run("Sáng 12/5/2024, tại Nhà văn hóa thôn Đồng Tâm (xã Hòa Lạc, huyện Tân Sơn), Chi bộ thôn Đồng Tâm tổ "
+            "chức Lễ kết nạp đảng viên mới.")
+    assert v["location"] == "Nhà văn hóa thôn Đồng Tâm (xã Hòa Lạc, huyện Tân Sơn)"
+    assert v["organizer"] == "Chi bộ thôn Đồng Tâm"
+
+
+def test_organizer_ends_before_an_appositive_role():
+    v = run("Sáng 9/3/2024, Trường Đại học Hòa Phong, Trưởng Khối thi đua các trường đại học, tổ chức Hội nghị ký "
+            "kết giao ước thi đua năm 2024.")
+    assert v["organizer"] == "Trường Đại học Hòa Phong"
+    assert v["title"] == "Hội nghị ký kết giao ước thi đua năm 2024"
+
+
+def test_title_ends_before_a_participle_clause():
+    v = run("Sáng 9/3/2024, Ban Tuyên giáo Trung ương tổ chức Hội nghị toàn quốc quán triệt Nghị quyết số "
+            "45-NQ/TW, kết nối tới hơn 10.500 điểm cầu trong cả nước.")
+    assert v["title"] == "Hội nghị toàn quốc quán triệt Nghị quyết số 45-NQ/TW"
+    v = run("Sáng 9/3/2024, Huyện ủy Tân Lạc tổ chức Hội nghị sơ kết công tác quý I, với sự tham dự của 120 đại "
+            "biểu.")
+    assert v["title"] == "Hội nghị sơ kết công tác quý I"
+
+
+# --- the year -------------------------------------------------------------------------------------
+
+def test_year_in_the_sentence_for_an_autumn_meeting():
+    v = run("Sáng 6/10, Ban Dân vận Tỉnh ủy tổ chức Hội nghị sơ kết 9 tháng năm 2022, kết nối tới 20 điểm cầu.")
+    assert v["date"] == "2022-10-06"
+
+
+def test_autumn_launch_of_next_years_theme_has_no_year():
+    v = run("Ngày 10/11, Thành ủy Hòa Phong tổ chức Hội nghị triển khai Chuyên đề học tập và làm theo tư tưởng, "
+            "đạo đức, phong cách Hồ Chí Minh năm 2024.")
+    assert v["date"] is None
+
+
+def test_cited_document_dates_do_not_give_the_year():
+    v = run("Sáng 14/5, Liên đoàn Lao động huyện tổ chức Hội nghị sơ kết Kết luận số 01-KL/TW ngày 18/5/2021 của "
+            "Bộ Chính trị.")
+    assert v["date"] is None
+
+
+def test_dotted_day_month_year():
+    v = run("Chiều 22.4.2023, Huyện ủy Tân Lạc tổ chức Hội nghị sơ kết công tác quý I.")
+    assert v["date"] == "2023-04-22"
+
+
+# --- roundups and confidence ---------------------------------------------------------------------
+
+def test_numbered_roundup_is_not_one_meeting():
+    assert run("Tin hoạt động tuần",
+               "1. Sáng 5/6/2023, Huyện ủy Tân Lạc tổ chức Hội nghị sơ kết công tác 6 tháng đầu năm.",
+               "2. Chiều 6/6/2023, Ban Dân vận Huyện ủy tổ chức Hội nghị tập huấn công tác dân vận.",
+               "3. Ngày 8/6/2023, Hội Nông dân huyện tổ chức Lễ ra mắt mô hình mới.") is None
+
+
+def _conf(*paragraphs):
+    t = normalize([Block(p) for p in paragraphs])
+    return extract(make_doc(t.text), t)[0].confidence
+
+
+def test_confidence_follows_the_evidence():
+    full = _conf("Sáng 9/3/2024, Hội Nông dân huyện tổ chức Hội nghị biểu dương nông dân sản xuất giỏi.")
+    title_year = _conf("Sáng 9/3, Hội Nông dân huyện tổ chức Hội nghị biểu dương nông dân sản xuất giỏi năm 2024.")
+    relative = _conf("Đăng ngày 09/03/2024", "Sáng nay, Hội Nông dân huyện tổ chức Hội nghị biểu dương nông dân "
+                     "sản xuất giỏi.")
+    headline = _conf("Hội nghị biểu dương nông dân sản xuất giỏi huyện Tân Sơn",
+                     "Các đại biểu đã nghe báo cáo kết quả phong trào.")
+    assert full > title_year >= relative > headline
+    assert full < 0.9  # a meeting's keys are each a judgement; none is near-certain

@@ -92,3 +92,25 @@ def test_full_date_at_and_day_month_year():
     pat = re.compile(rf"Sáng\s+(?:{DAY_MONTH_YEAR})")
     assert day_month_year(pat.search(s)) == (9, 4, None)
     assert day_month_year(re.search(DAY_MONTH_YEAR, "ngày 5 tháng 7 năm 2023")) == (5, 7, 2023)
+
+
+# --- dotted day.month, as news leads write it ("Chiều 22.4") --------------------------------------
+
+@pytest.mark.parametrize("s,year,iso", [
+    ("Chiều 22.4, Đảng ủy Quân sự thị xã sơ kết", 2023, "2023-04-22"),
+    ("Chiều 22.4.2023, Huyện ủy tổ chức hội nghị", None, "2023-04-22"),
+    ("Sáng 6/10, Ban Dân vận tổ chức hội nghị", 2022, "2022-10-06"),
+    ("Sáng 06.10, Ban Dân vận tổ chức hội nghị", 2022, "2022-10-06"),
+])
+def test_dotted_and_slashed_day_month(s, year, iso):
+    assert parse_date(s, year) == iso
+
+
+def test_dotted_day_month_without_a_year_gives_nothing():
+    assert parse_date("Chiều 22.4, Đảng ủy Quân sự thị xã sơ kết") is None
+    assert find_day_months("Chiều 22.4, Đảng ủy") == [(6, 10, 22, 4)]
+
+
+def test_a_decimal_is_no_day_month():
+    assert find_day_months("tăng 22.45 lần") == []
+    assert find_day_months("đạt 98.5%") == []

@@ -154,3 +154,62 @@ def test_central_highlands_names():
 def test_dash_inside_a_body_name_is_kept():
     got = run("Đồng chí Lê Thị Thu Hà - Bí thư Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh phát biểu.")
     assert got == {"Lê Thị Thu Hà": ["Bí thư Đảng ủy Khối Cơ quan - Doanh nghiệp tỉnh"]}
+
+
+# --- one-letter syllables, roles that run on, shared roles, long role lists -------------------------
+
+def test_one_letter_syllable_inside_a_name():
+    got = run("Dự hội nghị có Đồng chí Giàng A Páo – Phó Bí thư Thường trực Huyện ủy Mường Tè.")
+    assert got == {"Giàng A Páo": ["Phó Bí thư Thường trực Huyện ủy Mường Tè"]}
+    got = run("Phát biểu tại buổi lễ, đồng chí Lò Văn A, Chủ tịch UBND xã Nậm Hàng đánh giá cao kết quả.")
+    assert got == {"Lò Văn A": ["Chủ tịch UBND xã Nậm Hàng"]}
+    got = run("Ông Vừ A Dính, Trưởng bản Huổi Lếch, cho biết bà con rất phấn khởi.")
+    assert got == {"Vừ A Dính": ["Trưởng bản Huổi Lếch"]}
+
+
+def test_one_letter_syllable_without_a_surname_is_no_name():
+    assert run("Khu A và Khu B của Bệnh viện đa khoa huyện được đưa vào sử dụng.") == {}
+    assert run("Đội A, Đội B đã hoàn thành nhiệm vụ.") == {}
+
+
+def test_role_stops_at_a_clause_verb_and_a_cited_document():
+    got = run("Đồng chí Trần Minh Hòa, Giám đốc Trung tâm Chính trị huyện thông qua Quyết định số 64/QĐ-TTCT về việc "
+              "khen thưởng các học viên xuất sắc.")
+    assert got == {"Trần Minh Hòa": ["Giám đốc Trung tâm Chính trị huyện"]}
+    got = run("Bà Lê Thị Thu, Chánh Văn phòng Huyện ủy công bố Quyết định số 112-QĐ/HU của Ban Thường vụ Huyện ủy.")
+    assert got == {"Lê Thị Thu": ["Chánh Văn phòng Huyện ủy"]}
+
+
+def test_a_shared_role_goes_to_each_in_the_list():
+    got = run("Tham dự có các Ủy viên Ban Thường vụ Thành ủy: đồng chí Lê Văn Tâm, đồng chí Phạm Thị Hoa, đồng chí "
+              "Đỗ Quang Vinh.")
+    assert got == {n: ["Ủy viên Ban Thường vụ Thành ủy"] for n in ("Lê Văn Tâm", "Phạm Thị Hoa", "Đỗ Quang Vinh")}
+
+
+def test_a_shared_role_and_each_ones_own_role():
+    got = run("Dự hội nghị có các Phó Chủ tịch UBND huyện: đồng chí Hà Văn Sơn, Trưởng Ban Chỉ đạo phong trào; "
+              "đồng chí Mai Thị Ngọc.")
+    assert got["Hà Văn Sơn"] == ["Phó Chủ tịch UBND huyện", "Trưởng Ban Chỉ đạo phong trào"]
+    assert got["Mai Thị Ngọc"] == ["Phó Chủ tịch UBND huyện"]
+
+
+def test_a_shared_role_ends_with_the_list():
+    got = run("Tham dự có các Ủy viên Ban Thường vụ Huyện ủy: đồng chí Lê Văn Tâm, đồng chí Phạm Thị Hoa. Đồng chí "
+              "Đỗ Quang Vinh phát biểu chỉ đạo.")
+    assert got["Đỗ Quang Vinh"] == []
+    got = run("Dự có các Ủy viên Ban Thường vụ Huyện ủy: đồng chí Lê Văn Tâm; cùng lãnh đạo các ngành và đồng chí "
+              "Đỗ Quang Vinh.")
+    assert got["Đỗ Quang Vinh"] == []
+
+
+def test_a_place_after_a_shared_role_is_no_person():
+    got = run("Tham dự có các Ủy viên Ban Thường vụ Tỉnh ủy Lâm Đồng: đồng chí Lê Văn Tâm.")
+    assert set(got) == {"Lê Văn Tâm"}
+
+
+def test_third_role_in_a_list_is_kept():
+    got = run("Đồng chí Nguyễn Thị Lan, Hiệu trưởng Trường Đại học Hòa Phong, Trưởng Khối thi đua các trường đại "
+              "học, Cụm trưởng Cụm thi đua số 18 phát biểu khai mạc.")
+    assert got == {"Nguyễn Thị Lan": ["Hiệu trưởng Trường Đại học Hòa Phong",
+                                      "Trưởng Khối thi đua các trường đại học",
+                                      "Cụm trưởng Cụm thi đua số 18"]}

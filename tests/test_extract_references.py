@@ -136,3 +136,40 @@ def test_minutes_own_number():
     items = run("ĐẢNG ỦY XÃ TÂN HÒA\n*\nSố 07-BB/ĐU", "Tân Hòa, ngày 02 tháng 10 năm 2024", "BIÊN BẢN\nHội nghị Ban Chấp hành")
     assert by_number(items)["07-BB/ĐU"]["type"].casefold() == "biên bản"
     assert by_number(items)["07-BB/ĐU"]["date"] == "2024-10-02"
+
+
+# --- a number glued to the next header line ---------------------------------------------------------
+
+def test_symbol_glued_to_a_header_word_is_cut():
+    items = run("Số: 36-CT/TWĐẢNG BỘ TỈNH HÒA PHONG\nCăn cứ Chỉ thị số 36-CT/TW ngày 30/5/2019 của Bộ Chính trị.")
+    got = by_number(items)
+    assert set(got) == {"36-CT/TW"}
+    assert got["36-CT/TW"]["date"] == "2019-05-30"
+
+
+def test_glued_symbols_of_both_styles():
+    assert set(by_number(run("Thực hiện Kế hoạch số 12-KH/TUỦY BAN NHÂN DÂN TỈNH"))) == {"12-KH/TU"}
+    assert set(by_number(run("Số: 58/KH-UBNDCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))) == {"58/KH-UBND"}
+    assert set(by_number(run("Kết luận số 21-KL/HUHUYỆN ỦY TÂN LẠC"))) == {"21-KL/HU"}
+
+
+def test_glued_symbol_after_a_known_issuer_code():
+    # "TỔNG" is no header word, but Vietnamese letters are no issuer code: cut after "TW"
+    assert set(by_number(run("Hướng dẫn số 05-HD/TWTỔNG KẾT CÔNG TÁC"))) == {"05-HD/TW"}
+
+
+def test_a_cut_symbol_is_less_sure_until_written_cleanly():
+    glued = run("Số: 12-KH/TUỦY BAN NHÂN DÂN TỈNH")[0].confidence
+    clean = run("Số: 12-KH/TUỦY BAN NHÂN DÂN TỈNH\nThực hiện Kế hoạch số 12-KH/TU ngày 3/4/2024.")[0].confidence
+    assert glued < 0.9 <= clean
+
+
+def test_real_issuers_are_not_cut():
+    got = by_number(run("Căn cứ Quy định số 08-QĐi/TW, Hướng dẫn số 38-HD/BTCTW, Kế hoạch số 165-KH/ĐUK và Quyết "
+                        "định số 1234/QĐ-UBND, Nghị quyết số 04-NQ/HU."))
+    assert set(got) == {"08-QĐi/TW", "38-HD/BTCTW", "165-KH/ĐUK", "1234/QĐ-UBND", "04-NQ/HU"}
+
+
+def test_a_number_that_only_extends_another_is_merged():
+    got = by_number(run("Chỉ thị số 05-CT/TW của Bộ Chính trị.\n\nSố 05-CT/TWĐ"))
+    assert set(got) == {"05-CT/TW"}

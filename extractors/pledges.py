@@ -37,7 +37,7 @@ from extractors.models import sentence_spans
 from extractors.numbers import NumberMatch, find_numbers
 from pipeline.model import Item, Text
 
-VERSION = "1.3.0"
+VERSION = "1.4.0"
 NAME = "pledges"
 
 _UNIT = lexicon_regex("pledge_units")
@@ -49,6 +49,9 @@ _BLOCK_RE = re.compile(
 _COORDINATED_BLOCKER_RE = re.compile(
     rf"(?<!\w)(?:{lexicon_regex('pledge_blockers')})(?:\s+mới)?\s*(?:,|và)\s*$", re.IGNORECASE)
 _NEGATION_RE = re.compile(r"(?<!\w)(?:chưa|không|không được|chưa được)\s+$", re.IGNORECASE)
+# a negation anywhere between a count and its verb ("… chưa gửi bản đăng ký"),
+# not the "không chỉ … mà còn" / "không ngừng" idioms
+_NEG_WORD_RE = re.compile(r"(?<!\w)(?:chưa|không)(?!\w)(?!\s+(?:chỉ|những|ngừng|ngại)(?!\w))", re.IGNORECASE)
 _DISTRIBUTIVE_RE = re.compile(r"(?<!\w)(?:mỗi|từng)(?!\w)", re.IGNORECASE)  # "mỗi đảng viên đăng ký 01 …": a quota
 _PRESENCE_RE = re.compile(r"^\s*(?:có mặt|tham dự|dự họp)(?!\w)", re.IGNORECASE)
 _VERB_OR_STOP_RE = re.compile(
@@ -60,10 +63,41 @@ _CONNECTIVE_RE = re.compile(rf"^\(?(?:{lexicon_regex('subject_connectives')})(?!
                             re.IGNORECASE)
 _REPRESENTATIVE_RE = re.compile(rf"^(?:{lexicon_regex('representative_nouns')})\s+", re.IGNORECASE)
 _OWNER_RE = re.compile(r"\s+(?:trong|thuộc|trực thuộc|của)\s+(?P<org>[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][^,;:.()\n]{0,80})")
+# "97% đảng viên của khối các cơ quan tỉnh": a lower-case owner that starts with a unit noun
+_OWNER_LOWER_RE = re.compile(
+    rf"\s+(?:thuộc|trực thuộc|của)\s+(?P<org>(?:toàn\s+)?(?:khối|{lexicon_regex('org_heads')})\s[^,;:.()\n]{{2,80}})")
 _BARE_RE = re.compile(r"\s+(?:mới|thêm)?\s*(?P<num>\d{1,3}(?:\.\d{3})+|\d+)(?![\d%/\w]|[.,]\d)")
 _LEADING_ADVERBIAL_RE = re.compile(
     r"^(?:\([^)]{0,40}\)\s*[-–—]?\s*|date \S+\s+|[Nn]ăm \d{4}\s*|[Nn]gày \d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?\s*"
     r"|[Đđ]ến nay\s*|[-–—]\s*)+")
+# openers that are adverbials, not subjects ("Theo giao ước thi đua", "Qua đợt
+# sinh hoạt", "Tính đến ngày 30/6", "Trong năm 2024", "Sau hội nghị")
+_OPENER_RE = re.compile(rf"^(?:{lexicon_regex('subject_openers')})(?!\w)", re.IGNORECASE)
+# the subject inside an opener clause written without a comma ("Trong năm 2024 toàn huyện có …")
+_INNER_SUBJECT_RE = re.compile(r"(?<!\w)(?:toàn|cả|tất cả)\s+\w", re.IGNORECASE)
+_TIME_OPENER_RE = re.compile(
+    r"^(?:(?:[Tt]rong|[Tt]ính đến|[Đđ]ến|[Ss]au|[Tt]ừ|[Cc]ho đến|[Hh]ết)\s+)?"
+    r"(?:(?:năm|tháng|quý|ngày|hết|cuối|đầu|thời điểm|nay|hiện tại|này|qua)\s*[\d/.-]*\s*)+")
+# awards, recognitions, admissions and attendance: never a pledge, even in a
+# list under a registration heading
+_AWARD_RE = re.compile(rf"(?<!\w)(?:{lexicon_regex('pledge_award_words')})(?!\w)", re.IGNORECASE)
+# a line of a list: a bullet, a numbered or lettered item, or "label: N …"
+_LIST_LINE_RE = re.compile(
+    r"^\s*(?:[-–—+•*·▪●◦]\s*|\(?\d{1,2}[.)]\s+|\(?[a-zđ][.)]\s+|[IVX]{1,4}[.)]\s+)"
+    r"|^\s*[^:\n]{2,80}:\s*(?:(?:khoảng|gần|hơn|trên|có)\s+)?\d")
+_LIST_MARKER_RE = re.compile(r"^\s*\(?(?:\d{1,2}|[a-zđ]|[IVX]{1,4})[.)]\s*$")
+_LABEL_RE = re.compile(r"^\s*(?:[-–—+•*·▪●◦]|\(?\d{1,2}[.)]|\(?[a-zđ][.)]|[IVX]{1,4}[.)])?\s*(?P<label>[^:\n]{2,80}):")
+_LABEL_BARE_RE = re.compile(
+    rf"^\s*(?:[-–—+•*·▪●◦]|\(?\d{{1,2}}[.)]|\(?[a-zđ][.)])?\s*(?P<head>{_UNIT})(?!\w)[^:\n]{{0,80}}:\s*"
+    r"(?:(?:khoảng|gần|hơn|trên)\s+)?(?P<num>\d{1,3}(?:\.\d{3})+|\d+)\s*[;.,]?\s*$", re.IGNORECASE)
+# a bare number or share coordinated with a mention, right before its verb:
+# "… và 100% đăng ký phấn đấu"
+_COORD_BARE_RE = re.compile(
+    r"(?:,|(?<!\w)và)\s*(?:(?:gần|hơn|trên|khoảng)\s+)?(?P<num>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
+    r"(?P<pct>\s?%)?\s*(?:(?:đã|đều|cùng|cũng|tự nguyện|được)\s+)*$", re.IGNORECASE)
+_YEAR_LEAD_RE = re.compile(r"^(?:19|20)\d{2}(?!\d)\s*,?\s*")
+_COORD_WORDS = frozenset("và cùng với hoặc cũng như".split())
+_TOTAL_OF_RE = re.compile(r"(?<!\w)(?:trên|trong)\s+tổng\s+số|/", re.IGNORECASE)
 _BREAKDOWN_START_RE = re.compile(
     r"^\(?\s*(?:[Tt]rong đó|[Tt]rong số đó|[Tt]rong số này|[Cc]ụ thể|[Gg]ồm|[Bb]ao gồm|[Tt]ính riêng)\b")
 
@@ -146,17 +180,36 @@ def _backward_ok(between: str, mentions: list[Mention], offset: int) -> bool:
     return len(_leftover_words(between, mentions, offset)) <= 2
 
 
+def _strip_opener(phrase: str) -> str | None:
+    """``phrase`` without a leading adverbial or prepositional opener
+    ("Trong năm 2024 toàn huyện" -> "toàn huyện"); None when the opener is
+    the whole phrase ("Theo giao ước thi đua")."""
+    phrase = phrase.strip()
+    if not _OPENER_RE.match(phrase):
+        return phrase
+    inner = _INNER_SUBJECT_RE.search(phrase)
+    if inner:
+        return phrase[inner.start():]
+    t = _TIME_OPENER_RE.match(phrase)
+    if t and t.end() < len(phrase):
+        rest = phrase[t.end():].strip()
+        if rest[:1].isupper() and not _OPENER_RE.match(rest):
+            return rest  # "Năm 2024 Đảng bộ xã …"
+    return None
+
+
 def _clean_subject(phrase: str) -> str | None:
     phrase = re.sub(r"\([^)]*\)", " ", phrase)
     phrase = _LEADING_ADVERBIAL_RE.sub("", phrase.strip())
-    phrase = _CONNECTIVE_RE.sub("", phrase)
+    phrase = _YEAR_LEAD_RE.sub("", _CONNECTIVE_RE.sub("", phrase))
+    phrase = _strip_opener(phrase) or ""
     phrase = _REPRESENTATIVE_RE.sub("", phrase)
     phrase = _LEADING_STOP_RE.sub("", phrase)
     m = _VERB_OR_STOP_RE.search(phrase)
     if m:
         phrase = phrase[:m.start()]
     phrase = re.sub(r"\s+", " ", phrase).strip(" ,;:-–—")
-    if not phrase or len(phrase.split()) > 14:
+    if not phrase or len(phrase.split()) > 14 or _OPENER_RE.fullmatch(phrase):
         return None
     if phrase[0].isdigit():
         # a share or count of units can be the subject: "100% chi bộ trực thuộc"
@@ -199,7 +252,7 @@ def _bloc_name(text: str) -> str | None:
 def _subject(text: str, sent: tuple[int, int], men: Mention, verb_before: re.Match | None) -> str | None:
     s, _e = sent
     # 1. "N đơn vị trong/thuộc/của X"
-    m = _OWNER_RE.match(text, men.end)
+    m = _OWNER_RE.match(text, men.end) or _OWNER_LOWER_RE.match(text, men.end)
     if m:
         org = m.group("org")
         stop = _VERB_OR_STOP_RE.search(org)
@@ -223,11 +276,13 @@ def _subject(text: str, sent: tuple[int, int], men: Mention, verb_before: re.Mat
         for seg in reversed(segs):
             if not seg.strip():
                 continue
-            stripped = _CONNECTIVE_RE.sub("", _LEADING_ADVERBIAL_RE.sub("", seg.strip()))
+            stripped = _YEAR_LEAD_RE.sub("", _CONNECTIVE_RE.sub("", _LEADING_ADVERBIAL_RE.sub("", seg.strip())))
             if not stripped.strip():
                 if _CONNECTIVE_RE.match(seg.strip()) and re.match(r"(?i)\s*(qua đó|từ đó|nhờ đó|theo đó)", seg):
                     continue  # "..., qua đó có 100% ...": the subject is before
                 break
+            if _strip_opener(stripped) is None:
+                continue  # "Đảng bộ X, theo giao ước thi đua, có …": the subject is before
             subj = _clean_subject(seg)
             if subj:
                 return subj
@@ -241,14 +296,97 @@ def _subject(text: str, sent: tuple[int, int], men: Mention, verb_before: re.Mat
     return None
 
 
-def _confidence(men: Mention, mode: str, gap: int) -> float:
-    c = {"after": 0.9, "before": 0.9, "breakdown": 0.75, "bare": 0.6}[mode]
-    if gap > 45:
-        c -= 0.1
-    if men.num.words:
-        c -= 0.15
-    if men.num.total is not None:
-        c -= 0.1
+_ORG_START_RE = re.compile(
+    rf"^(?:toàn|cả|(?:{lexicon_regex('org_heads')})(?!\w)(?!\s+(?:nghị|thảo|thi|diễn|viên)(?!\w)))", re.IGNORECASE)
+_AUX_WORDS = frozenset("đã đều cùng cũng tự nguyện được đồng loạt tiến hành tổ chức".split())
+
+
+def _topic(text: str, s: int, upto: int) -> str | None:
+    """The unit a clause is about: its first phrase, past adverbial openers,
+    when that phrase names a unit ("Đảng ủy xã …", "toàn huyện")."""
+    for seg in re.split(r"[,;:]", text[s:upto]):
+        seg = _CONNECTIVE_RE.sub("", _LEADING_ADVERBIAL_RE.sub("", seg.strip())).strip()
+        if not seg:
+            continue
+        st = _strip_opener(seg)
+        if st is None:
+            continue
+        subj = _clean_subject(st)
+        if subj and _ORG_START_RE.match(subj):
+            return subj
+        return None
+    return None
+
+
+def _heading_subject(text: str, s: int, verb: re.Match) -> str | None:
+    """Who registers in a heading sentence ("Đảng bộ X đăng ký thi đua như sau:")."""
+    for seg in reversed(re.split(r"[,;:]", text[s:verb.start()])):
+        seg = _CONNECTIVE_RE.sub("", _LEADING_ADVERBIAL_RE.sub("", seg.strip())).strip()
+        if not seg:
+            continue
+        st = _strip_opener(seg)
+        if st is None:
+            continue
+        return _clean_subject(st)
+    return None
+
+
+def _list_item_ok(text: str, s: int, e: int, pos: int) -> bool:
+    """Whether the count at ``pos`` on a list line (or an inline list item)
+    may be a registration: no award or recognition on its item, no negation,
+    no blocker in the count part (the label before a colon may name a title)."""
+    lo = max(s, max(text.rfind(c, s, pos) for c in ";\n") + 1)
+    dash = max(text.rfind(" - ", lo, pos), text.rfind(" + ", lo, pos))
+    if dash >= 0:
+        lo = dash + 2
+    hi = min([x for x in (text.find(";", pos, e), text.find(" - ", pos, e)) if x >= 0] or [e])
+    piece = text[lo:hi]
+    if _AWARD_RE.search(piece) or _NEG_WORD_RE.search(piece):
+        return False
+    rel = pos - lo
+    colon = piece.rfind(":", 0, rel)
+    count_part = piece[colon + 1:] if colon >= 0 else piece
+    return not _blocked(count_part)
+
+
+def _closer_number_between(text: str, lo: int, hi: int, mentions: list[Mention]) -> bool:
+    """A number nearer to the verb than the count, after words that are not
+    a coordination: "99% hội viên được học tập và 100% đăng ký" — the verb
+    governs the 100%, not the 99%."""
+    seg = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), text[lo:hi])
+    if _TOTAL_OF_RE.search(seg):
+        return False
+    for n in find_numbers(seg):
+        if n.kind == "count" and re.fullmatch(r"(?:19|20)\d{2}", seg[n.start:n.end]):
+            continue  # a year
+        if _ORDINAL_BEFORE_RE.search(seg, max(0, n.start - 8), n.start):
+            continue  # "Cụm thi đua số 3": a name
+        if [w for w in _leftover_words(seg[:n.start], mentions, lo) if w.lower() not in _COORD_WORDS]:
+            return True
+        return False
+    return False
+
+
+def _confidence(men: Mention | None, mode: str, tight: bool, gap: int, risky: bool,
+                fallback_subject: bool) -> float:
+    """Confidence from the evidence: only a registration verb right next to
+    its count, in a sentence with no negation, award or blocker word, gets
+    0.9 or more."""
+    if mode in ("after", "before"):
+        c = 0.93 if tight else (0.85 if gap <= 45 else 0.75)
+    else:
+        c = {"list": 0.8, "breakdown": 0.75, "bare": 0.6, "coord": 0.65, "label": 0.6}[mode]
+    if risky:
+        c -= 0.08
+    if fallback_subject:
+        c -= 0.03
+    if men is not None:
+        if men.num.words:
+            c -= 0.15
+        if men.num.total is not None:
+            c -= 0.1
+        if men.num.approx in ("tới", "đến"):
+            c -= 0.05
     return c
 
 
@@ -260,7 +398,19 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     neutral = 0
     prev_subject: str | None = None
     prev_unit: str | None = None
+    prev_topic: str | None = None  # the unit the previous sentence is about
+    list_on = False  # inside a list under a registration heading
+    list_subject: str | None = None
+    marker = False  # the previous sentence was a bare list marker ("2.")
     for s, e in _sentences(t):
+        sent = t[s:e]
+        if list_on and _LIST_MARKER_RE.match(sent):
+            marker = True
+            continue
+        is_list_line = list_on and (marker or bool(_LIST_LINE_RE.match(sent)))
+        marker = False
+        if list_on and not is_list_line:
+            list_on = False
         recent = since_pledge <= 2
         if not recent:
             prev_subject, prev_unit = None, None
@@ -269,14 +419,27 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         all_verbs = list(_VERB_RE.finditer(t, s, e))
         negated = [v for v in all_verbs if _NEGATION_RE.search(t, max(s, v.start() - 12), v.start())]
         verbs = [v for v in all_verbs if v not in negated]  # "chưa đăng ký" registers nothing
-        breakdown = recent and bool(_BREAKDOWN_START_RE.match(t[s:e]))
+        breakdown = recent and bool(_BREAKDOWN_START_RE.match(sent))
+        risky = bool(_NEG_WORD_RE.search(sent) or _AWARD_RE.search(sent) or _blocked(sent))
+        # an inline list: "… đăng ký … như sau: - A: 12 tập thể; - B: 30 cá nhân"
+        inline_from = None
+        for v in verbs:
+            colon = t.find(":", v.end(), e)
+            if colon >= 0 and colon - v.end() <= 90 and not _AWARD_RE.search(t, v.end(), colon) \
+                    and not any(v.end() <= m.start < colon for m in mentions):
+                inline_from = colon
+                break
+        topic = _topic(t, s, e)
         last_subject = prev_subject
         for men in mentions:
-            mode, gap, verb_before = None, 0, None
+            mode, gap, verb_before, tight = None, 0, None, False
             nxt = next((v for v in all_verbs if v.start() >= men.end), None)
             if nxt is not None and nxt in negated and ";" not in t[men.end:nxt.start()] \
                     and "," not in t[men.end:nxt.start()]:
                 continue  # "9 đảng viên không đăng ký"
+            if nxt is not None and nxt.start() - men.end <= MAX_AFTER and ";" not in t[men.end:nxt.start()] \
+                    and _NEG_WORD_RE.search(t, men.end, nxt.start()):
+                continue  # "12 chi bộ và 370 đảng viên chưa gửi bản đăng ký"
             tail = " ".join(re.split(r"[,;(]", t[men.end:men.end + 40])[0].split()[:5])
             head = " ".join(re.split(r"[,;:(]", t[max(s, men.start - 30):men.start])[-1].split()[-3:])
             # the verb after the count: the count is its subject
@@ -286,8 +449,11 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                 between = t[men.end:v.start()]
                 if (v.start() - men.end <= MAX_AFTER and ";" not in between and not _blocked(between, True)
                         and not _blocked(head)
-                        and not _TOTAL_THEN_PART_RE.search(between)):
+                        and not _TOTAL_THEN_PART_RE.search(between)
+                        and not _closer_number_between(t, men.end, v.start(), mentions)):
                     mode, gap = "after", v.start() - men.end
+                    left = [w for w in _leftover_words(between, mentions, men.end) if w.lower() not in _AUX_WORDS]
+                    tight = gap <= 40 and len(left) <= 1
                 break
             # the verb before the count: the count is its object
             if mode is None:
@@ -301,7 +467,11 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                             and not _DISTRIBUTIVE_RE.search(verb_clause)
                             and _backward_ok(between, mentions, v.end())):
                         mode, gap, verb_before = "before", men.start - v.end(), v
+                        tight = gap <= 30 and not _leftover_words(between, mentions, v.end())
                     break
+            if mode is None and (is_list_line or (inline_from is not None and men.start > inline_from)):
+                if _list_item_ok(t, s, e, men.start):
+                    mode = "list"
             if mode is None and breakdown:
                 clause = t[s:men.start].split(";")[-1]
                 if not _blocked(clause) and not _blocked(tail):
@@ -309,17 +479,58 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             if mode is None:
                 continue
             subject = _subject(t, (s, e), men, verb_before)
+            fallback = False
+            if subject is None and mode == "list":
+                subject, fallback = list_subject, True
             if subject is None and (recent or sentence_pledged):
-                subject = last_subject
+                subject, fallback = last_subject, True
+            if subject is None and topic and mode in ("after", "before") and not t[s:men.start].strip() == "":
+                subject, fallback = topic, True  # the unit the clause is about
             if subject is None and fold(men.unit) in ("đơn vị", "cơ quan", "cơ quan, đơn vị"):
-                subject = _bloc_name(t)  # the members of an emulation bloc signing its pact
+                subject, fallback = _bloc_name(t), True  # the members of an emulation bloc signing its pact
             value = {"value": men.num.value, "kind": men.num.kind, "unit": men.unit, "subject": subject}
             if men.num.total is not None:
                 value["total"] = men.num.total
-            found.append((men, value, _confidence(men, mode, gap), men.start, men.end))
+            conf = _confidence(men, mode, tight, gap, risky, fallback and subject is not None)
+            found.append((men, value, conf, men.start, men.end))
             sentence_pledged = True
             last_subject = subject or last_subject
             prev_unit = men.unit
+        # "- Tập thể lao động tiên tiến: 245" on a list line: the label's head noun is the unit
+        if is_list_line and not mentions:
+            lb = _LABEL_BARE_RE.match(sent)
+            if lb and _list_item_ok(t, s, e, s + lb.start("num")):
+                n = find_numbers(t, s + lb.start("num"), s + lb.end("num"))
+                if n and n[0].value:
+                    unit = lb.group("head")
+                    unit = unit[0].lower() + unit[1:]
+                    value = {"value": n[0].value, "kind": "count", "unit": unit, "subject": list_subject}
+                    found.append((None, value, _confidence(None, "label", False, 0, risky, True),
+                                  s + lb.start("num"), s + lb.end("num")))
+                    sentence_pledged = True
+        # a bare number coordinated with a mention right before a verb ("… và 100% đăng ký")
+        men_starts = {m.start for m in mentions}
+        for v in verbs:
+            cb = _COORD_BARE_RE.search(t[max(s, v.start() - 60):v.start()])
+            if not cb:
+                continue
+            ns = max(s, v.start() - 60) + cb.start("num")
+            if ns in men_starts:
+                continue
+            earlier = [m for m in mentions if m.end <= ns]
+            if not earlier:
+                continue
+            n = next((x for x in find_numbers(t, ns, v.start()) if x.start == ns), None)
+            if n is None or not n.value or re.fullmatch(r"(?:19|20)\d{2}", t[n.start:n.end]):
+                continue
+            if _blocked(t[ns:v.start()]) or _NEG_WORD_RE.search(t, ns, v.start()):
+                continue
+            same = [m for m in earlier if m.num.kind == n.kind] or earlier
+            src = same[-1]
+            subject = _subject(t, (s, e), src, None) or last_subject or topic
+            value = {"value": n.value, "kind": n.kind, "unit": src.unit, "subject": subject}
+            found.append((None, value, _confidence(None, "coord", False, 0, risky, False), n.start, n.end))
+            sentence_pledged = True
         # a bare number right after a verb ("đăng ký mới 52") takes the last unit
         if prev_unit and (sentence_pledged or breakdown):
             for v in verbs:
@@ -333,8 +544,19 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                 if not n or n[0].value == 0:
                     continue
                 value = {"value": n[0].value, "kind": "count", "unit": prev_unit, "subject": last_subject}
-                found.append((None, value, 0.6, m.start("num"), m.end("num")))
+                found.append((None, value, _confidence(None, "bare", False, 0, risky, False),
+                              m.start("num"), m.end("num")))
                 sentence_pledged = True
+        # a heading that announces a list of registrations ("Kết quả đăng ký thi đua như sau:")
+        if sent.rstrip().endswith(":"):
+            colon = s + len(sent.rstrip()) - 1
+            hv = next((v for v in verbs if not _AWARD_RE.search(t, v.end(), colon)), None)
+            if hv is not None and not _NEG_WORD_RE.search(t, max(s, hv.start() - 20), colon):
+                list_on = True
+                list_subject = _heading_subject(t, s, hv) or topic or prev_topic or last_subject
+            elif (recent or sentence_pledged) and _BREAKDOWN_START_RE.match(sent):
+                list_on = True  # "Cụ thể như sau:" after a pledge
+                list_subject = last_subject
         if sentence_pledged:
             since_pledge, neutral = 1, 0
             prev_subject = last_subject
@@ -342,6 +564,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             since_pledge += 1
         else:
             neutral += 1  # a caption or a sentence without counts does not break a report
+        if topic:
+            prev_topic = topic
     # one item per distinct value: keep the best evidenced
     best: dict[str, tuple] = {}
     for men, value, conf, start, end in found:

@@ -171,3 +171,129 @@ def test_not_yet_registered_is_not_a_pledge():
     assert run("Vẫn còn 7 đảng viên chưa đăng ký nêu gương.") == []
     items = run("Có 120 đảng viên đăng ký, 9 đảng viên không đăng ký.")
     assert triples(items) == {(120, "count", "đảng viên")}
+
+
+# --- lists under a registration heading ----------------------------------------
+
+def test_list_lines_under_a_registration_heading():
+    items = run(
+        "Ban Thường vụ Đảng ủy phường Hòa Lạc phát động thi đua năm 2025.",
+        "Kết quả đăng ký thi đua cụ thể như sau:",
+        "- Tập thể lao động tiên tiến: 57 tập thể;",
+        "- Chiến sĩ thi đua cơ sở: 19 cá nhân;",
+        "- Lao động tiên tiến: 412 cá nhân.",
+        "Hội nghị cũng thông qua quy chế hoạt động năm 2025 với 14 điều.",
+    )
+    assert triples(items) == {(57, "count", "tập thể"), (19, "count", "cá nhân"), (412, "count", "cá nhân")}
+    assert all(i.confidence < 0.9 for i in items)  # read from a list, not from a verb next to its count
+
+
+def test_numbered_list_lines_and_a_bare_label_count():
+    items = run(
+        "Đảng bộ xã Tân Phong đăng ký danh hiệu thi đua năm 2024 như sau:",
+        "1. Chi bộ trong sạch, vững mạnh tiêu biểu: 6 chi bộ",
+        "2. Đảng viên hoàn thành xuất sắc nhiệm vụ: 23 đảng viên",
+        "3. Tập thể lao động xuất sắc: 4",
+    )
+    assert triples(items) == {(6, "count", "chi bộ"), (23, "count", "đảng viên"), (4, "count", "tập thể")}
+    assert {i.value["subject"] for i in items} == {"Đảng bộ xã Tân Phong"}
+
+
+def test_inline_list_after_a_heading_colon():
+    items = run("Kết quả đăng ký thi đua năm 2024 như sau: - Tập thể lao động tiên tiến: 88 tập thể; "
+                "- Chiến sĩ thi đua cơ sở: 15 cá nhân; - Bằng khen của UBND tỉnh: 3 tập thể.")
+    assert triples(items) == {(88, "count", "tập thể"), (15, "count", "cá nhân")}
+
+
+def test_awards_in_a_list_stay_out():
+    items = run(
+        "Kết quả đăng ký và bình xét cuối năm cụ thể như sau:",
+        "- Đăng ký danh hiệu Lao động tiên tiến: 140 cá nhân;",
+        "- Được công nhận Lao động tiên tiến: 131 cá nhân;",
+        "- Được khen thưởng: 12 tập thể.",
+    )
+    assert triples(items) == {(140, "count", "cá nhân")}
+
+
+def test_an_award_heading_opens_no_list():
+    assert run("Kết quả khen thưởng năm 2024 như sau:", "- Tập thể lao động xuất sắc: 9 tập thể;",
+               "- Chiến sĩ thi đua cơ sở: 21 cá nhân.") == []
+    assert run("Số cá nhân chưa đăng ký thi đua như sau:", "- Khối cơ quan: 14 cá nhân;",
+               "- Khối trường học: 9 cá nhân.") == []
+
+
+def test_the_list_ends_with_the_first_ordinary_sentence():
+    items = run(
+        "Kết quả đăng ký xây dựng mô hình như sau:",
+        "- Lĩnh vực kinh tế: 32 mô hình;",
+        "- Lĩnh vực văn hóa - xã hội: 18 mô hình.",
+        "Năm 2024 có 45 hộ gia đình thoát nghèo.",
+    )
+    assert triples(items) == {(32, "count", "mô hình"), (18, "count", "mô hình")}
+
+
+# --- subjects -------------------------------------------------------------------
+
+def test_adverbial_openers_are_not_subjects():
+    items = run("Theo giao ước thi đua, năm 2024, 12 đơn vị đã ký kết thực hiện các nội dung thi đua.")
+    assert triples(items) == {(12, "count", "đơn vị")}
+    assert items[0].value["subject"] != "Theo"
+    items = run("Trong năm 2024 toàn huyện Yên Hòa có 230 đảng viên đăng ký làm theo.")
+    assert items[0].value["subject"] == "toàn huyện Yên Hòa"
+    items = run("Qua đợt sinh hoạt chính trị, Đảng bộ xã Lộc Thành có 41 đảng viên đăng ký nêu gương.")
+    assert items[0].value["subject"] == "Đảng bộ xã Lộc Thành"
+
+
+def test_owner_after_the_unit_is_the_subject():
+    items = run("Đến nay, 97% đảng viên của khối các cơ quan huyện đã đăng ký nêu gương.")
+    assert triples(items) == {(97, "percent", "đảng viên")}
+    assert items[0].value["subject"] == "khối các cơ quan huyện"
+
+
+def test_subject_from_the_clause_before():
+    items = run("Đảng ủy xã Hưng Lợi đã phát động thi đua, kết quả có 14 chi bộ đăng ký xây dựng chi bộ kiểu mẫu.")
+    assert triples(items) == {(14, "count", "chi bộ")}
+    assert items[0].value["subject"] == "Đảng ủy xã Hưng Lợi"
+
+
+# --- negation ----------------------------------------------------------------------
+
+def test_negation_between_count_and_verb_blocks_it():
+    assert run("Đến hạn, vẫn còn 6 chi, đảng bộ cơ sở và 93 đảng viên chưa gửi bản đăng ký.") == []
+    assert run("Có 4 chi bộ không có bản cam kết theo quy định.") == []
+    assert run("Toàn Đảng bộ có 11 đảng viên chưa có bản đăng ký nêu gương.") == []
+    items = run("Toàn Đảng bộ có 310 đảng viên đăng ký nêu gương, không chỉ cán bộ chủ chốt.")
+    assert triples(items) == {(310, "count", "đảng viên")}
+
+
+# --- nearest number, borrowed unit -------------------------------------------------
+
+def test_a_verb_governs_the_closer_number_with_a_borrowed_unit():
+    items = run("Có 98,5% hội viên được quán triệt nội dung chuyên đề và 100% đăng ký phấn đấu làm theo.")
+    assert triples(items) == {(100, "percent", "hội viên")}
+    assert items[0].confidence < 0.9
+
+
+def test_a_number_after_the_verb_is_not_borrowed_without_a_mention():
+    assert run("Tại hội nghị, và 100% đăng ký.") == []
+
+
+# --- long units ---------------------------------------------------------------------
+
+def test_long_coordinated_units_with_luot():
+    items = run("Đã có 2.150 lượt cán bộ, đảng viên, công nhân viên chức đăng ký học tập và làm theo.")
+    assert triples(items) == {(2150, "count", "lượt cán bộ, đảng viên, công nhân viên chức")}
+    items = run("Có 830 đoàn viên công đoàn và 260 hội viên phụ nữ ký cam kết không vi phạm pháp luật giao thông.")
+    assert (830, "count", "đoàn viên công đoàn") in triples(items)
+
+
+# --- confidence --------------------------------------------------------------------
+
+def test_confidence_follows_the_evidence():
+    tight = run("Toàn huyện có 215 đảng viên đăng ký làm theo gương Bác.")[0]
+    assert tight.confidence >= 0.9
+    far = run("Các chi bộ có 62 đảng viên sau khi nghe quán triệt và thảo luận các nội dung chuyên đề đã đăng ký.")
+    assert far and far[0].confidence < 0.9
+    risky = run("Có 40 đảng viên đăng ký nêu gương, 12 đảng viên được khen thưởng.")
+    assert triples(risky) == {(40, "count", "đảng viên")}
+    assert risky[0].confidence < 0.9

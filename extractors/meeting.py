@@ -54,7 +54,7 @@ REL_TIME_RE = re.compile(
 #: Verbs that are the event themselves ("Huyện ủy sơ kết 3 năm …"): the subject organizes it.
 EVENT_VERBS = frozenset(lexicon("event_verbs"))
 PLACE_PART = (r"(?:xã|phường|thị trấn|huyện|quận|thị xã|thành phố|TP\.?|Tp\.|TX\.?|tỉnh|thôn|ấp|bản|buôn|làng|xóm|"
-              r"khu phố|khu dân cư|khu|tổ dân phố|tổ|đường|phố|số nhà|sóc|đảo)(?!\w)")
+              r"khu phố|khu dân cư|khu|tổ dân phố|tổ|đường|phố|số nhà|số(?=\s+\d)|sóc|đảo)(?!\w)")
 LOC_MORE_RE = re.compile(
     rf"\s*,\s*(?P<part>{PLACE_PART}[^,.;:()\n]{{1,60}}?)\s*(?=,|\.(?:\s|$)|;|\n|\)|\(|\s(?:đã|vừa|có|với|diễn ra|tổ chức|long trọng|khai mạc)(?!\w)|$)"
     r"|\s*(?P<paren>\((?:[^()\n]{2,60})\))"
@@ -557,6 +557,23 @@ NUMBERED_LINE_RE = re.compile(r"(?m)^[ \t]*(?:\d{1,2}|[IVX]{1,4})\s*[.)/]\s+(?=\
 
 
 UNDATED_TOP = 1200
+#: "Hội nghị được tổ chức tại …", "Buổi lễ diễn ra trong không khí sôi nổi tại …" right after the lead
+WHERE_HELD_RE = re.compile(
+    rf"(?:^|(?<=[.\n]\s)|(?<=\n))(?:{EVENTS})(?:\s+(?:này|trên))?\s+(?:đã\s+)?(?:được tổ chức|diễn ra)"
+    r"(?:\s+(?:long trọng|trọng thể|trang trọng|sôi nổi|thành công))?(?:\s+trong không khí\s+[^,.\n]{1,40}?)?(?=\s*,?\s*tại\s)",
+    re.IGNORECASE,
+)
+WHERE_HELD_WITHIN = 700
+
+
+def _location_after(s: str, hi: int) -> str | None:
+    """A place the next sentences give for the event just reported."""
+    m = WHERE_HELD_RE.search(s, hi, min(len(s), hi + WHERE_HELD_WITHIN))
+    if not m:
+        return None
+    lm = _loc_at(s, m.end())
+    return lm[0] if lm else None
+
 SENT_STOP_RE = re.compile(r"(?<![A-ZĐ\d])[.!?]\s+(?=[A-ZĐÀ-Ỹ])")
 
 
@@ -762,6 +779,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     if _roundup(s, normative):
         return []  # several numbered events: no single meeting to report
     tm, res, d, mo, y, lo, hi = found
+    if res["location"] is None and how != "heading":
+        res["location"] = _location_after(s, hi if how != "headline" else hi)
     date = None
     year_src = "written" if y is not None else "none"
     if d is not None:

@@ -38,7 +38,7 @@ from extractors import register
 from extractors.base import fold, lexicon, lexicon_regex, make_item
 from pipeline.model import Item, Text
 
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 NAME = "models"
 
 # --- quotes -------------------------------------------------------------------
@@ -231,6 +231,12 @@ _CAPTION_START_RE = re.compile(
 _CAPTION_WITH_RE = re.compile(r"^(?P<org>[^\n]{3,100}?)\s+với\s+mô hình\s+(?P<name>[a-zđà-ỹ][^\n]{3,150}?)\.?$")
 _WITH_BEFORE_RE = re.compile(r"\s+với\s+(?:các\s+|những\s+)?$")
 _BY_AFTER_RE = re.compile(r"(?<!\w)(?:do|được|của)\s+")
+_AT_AFTER_RE = re.compile(rf"[{re.escape(''.join(sorted(ALL_QUOTES)))}]?\s*(?:ở|tại|của)\s+")
+# a place written after "ở/tại": "ở Giáp Trung", "tại thôn Đồng Tâm", "ở xã Yên Lạc"
+_PLACE_AFTER_RE = re.compile(
+    r"(?:(?:xã|phường|thị trấn|thôn|ấp|bản|làng|khu phố|tổ dân phố|khu dân cư|huyện|quận|thị xã|tỉnh)\s+)?"
+    rf"[{_CAP}][^\s,;:.()“”\"]*(?:\s+[{_CAP}0-9][^\s,;:.()“”\"]*){{0,4}}")
+DISTANT = 120  # chars from a unit to the model noun beyond which the unit is a weak guess
 _SENT_END_RE = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ0-9])|\n+")
 
 
@@ -269,6 +275,12 @@ def sentence_of(text: str, i: int) -> tuple[int, int]:
     return s, e
 
 
+def _name_key(name: str) -> str:
+    """A name's identity: folded, without spaces, quotes and punctuation
+    ("1 +1" and "1+1" are one model)."""
+    return re.sub(r"[\W_]+", "", fold(name))
+
+
 def _good_name(name: str) -> bool:
     words = name.split()
     if not words or len(name) < 2 or len(words) > 45:
@@ -304,6 +316,15 @@ def _org_for(text: str, name_start: int, name_end: int, trig_start: int, doc_org
     stop = re.search(r"[,;:(]", text[name_end + 1:clause_end])
     if stop:
         clause_end = name_end + 1 + stop.start()
+    # "“…” ở/tại <unit or place>" right after the name
+    at = _AT_AFTER_RE.match(text, name_end)
+    if at:
+        span = read_org(text, at.end(), e, starts)
+        if span:
+            return text[span[0]:span[1]], 1
+        p = _PLACE_AFTER_RE.match(text, at.end(), e)
+        if p:
+            return p.group(0).strip(), 1
     for b in _BY_AFTER_RE.finditer(text, name_end, clause_end):
         orgs = orgs_in(text, b.end(), min(e, b.end() + 120), starts)
         if orgs and orgs[0][0] == b.end():
@@ -313,7 +334,8 @@ def _org_for(text: str, name_start: int, name_end: int, trig_start: int, doc_org
     orgs = orgs_in(masked, s, trig_start, starts)
     if orgs:
         o = orgs[-1]
-        return masked[o[0]:o[1]].strip(), 2
+        # a unit named far before the model noun is a weaker guess
+        return masked[o[0]:o[1]].strip(), 2 if trig_start - o[1] <= DISTANT else 4
     return doc_org, 3
 
 
@@ -346,6 +368,10 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         if not _good_name(name):
             return
         org, rank = _org_for(t, name_s, name_e, trig_start, doc_org, starts)
+        if rank >= 3 and org:
+            conf -= 0.03  # the unit is the document's or a distant one
+        if rank == 4:
+            rank = 2
         found.append(Found(name, name_s, name_e, conf, org, rank))
 
     # A. quoted names after a model noun, and those chained to them
@@ -494,7 +520,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     best: dict[str, Found] = {}
     orgs: dict[str, tuple[int, int, str]] = {}
     for f in found:
-        k = fold(f.name)
+        k = _name_key(f.name)
         if not k:
             continue
         if k not in best or f.conf > best[k].conf:

@@ -144,3 +144,45 @@ def test_free_words_between_noun_and_name_but_not_a_predicate():
     assert names(items) == {"Camera vì bình yên"}
     assert items[0].confidence < 0.9
     assert run("Mô hình được đánh giá là “điểm sáng” của huyện.") == []
+
+
+def test_place_right_after_the_name_beats_a_distant_generic_body():
+    items = run("Hội Liên hiệp Phụ nữ huyện Bắc Quang đã triển khai nhiều hoạt động hỗ trợ hội viên phát triển kinh tế, "
+                "giúp đỡ nhau lúc khó khăn, nổi bật là mô hình “Hũ gạo tình thương” ở Tân Lập và "
+                "mô hình “Tổ liên kết trồng chè” tại xã Vĩnh Hảo.")
+    assert org_of(items, "Hũ gạo tình thương") == "Tân Lập"
+    assert org_of(items, "Tổ liên kết trồng chè") == "xã Vĩnh Hảo"
+
+
+def test_a_unit_after_o_is_the_organization():
+    items = run("Nhiều năm qua, mô hình “Ngõ xóm sáng đèn” của Chi đoàn thôn Tân Hòa được nhân rộng.")
+    assert org_of(items, "Ngõ xóm sáng đèn") == "Chi đoàn thôn Tân Hòa"
+    items = run("Huyện ủy chỉ đạo nhân rộng mô hình “Dân vận khéo trong xây dựng đường” ở Đảng bộ xã Phú Lâm.")
+    assert org_of(items, "Dân vận khéo trong xây dựng đường") == "Đảng bộ xã Phú Lâm"
+
+
+def test_lower_case_place_words_after_o_are_not_an_organization():
+    items = run("Đảng ủy Khối xây dựng mô hình “Chi bộ 4 tốt” ở các chi bộ trực thuộc.")
+    assert org_of(items, "Chi bộ 4 tốt") == "Đảng ủy Khối"
+
+
+def test_a_distant_unit_lowers_confidence():
+    near = run("Chi bộ thôn Hạ đăng ký mô hình “Đường hoa nông thôn mới”.")[0]
+    far = run("Đảng ủy xã Thanh Mai đã lãnh đạo các chi bộ thực hiện tốt nhiệm vụ chính trị, chăm lo đời sống nhân "
+              "dân, giữ vững quốc phòng, an ninh, phát triển kinh tế hộ gia đình và giảm nghèo bền vững, trong đó có "
+              "mô hình “Đường hoa nông thôn mới”.")[0]
+    assert far.value["organization"] == "Đảng ủy xã Thanh Mai"
+    assert far.confidence < near.confidence
+
+
+def test_spacing_and_quote_variants_are_one_model():
+    items = run("Chi hội Phụ nữ thôn Đông triển khai mô hình “2 +1” giúp hội viên nghèo.",
+                "Đến nay mô hình “2+1” đã giúp 12 hội viên thoát nghèo.")
+    assert len(items) == 1
+    items = run("Đoàn xã có mô hình “Thứ Bảy xanh” và mô hình \"Thứ Bảy  xanh!\".")
+    assert len(items) == 1
+
+
+def test_different_numbers_stay_different_models():
+    items = run("Chi bộ xây dựng mô hình “Tổ 3 tốt” và mô hình “Tổ 5 tốt”.")
+    assert names(items) == {"Tổ 3 tốt", "Tổ 5 tốt"}

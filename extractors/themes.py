@@ -30,7 +30,7 @@ from extractors.base import fold, lexicon_regex, make_item
 from extractors.models import ALL_QUOTES, sentence_of, opens_after_trigger, read_quoted
 from pipeline.model import Item, Text
 
-VERSION = "1.3.0"
+VERSION = "1.4.0"
 NAME = "themes"
 
 _Q = re.escape("".join(sorted(ALL_QUOTES)))
@@ -47,6 +47,9 @@ _NAM_THEME_RE = re.compile(rf"(?P<q>[{_Q}])Năm\s+[a-zđà-ỹ]")
 _YEAR_RE = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d/])")
 _YEAR_AFTER_RE = re.compile(rf"^[{_Q}\s]*(?:,\s*)?(?:năm\s+)?((?:19|20)\d{{2}})(?!\d)", re.IGNORECASE)
 _SENT_START_YEAR_RE = re.compile(r"^(?:\S+\s+){0,2}?[Nn]ăm\s+((?:19|20)\d{2})\s*,")
+_CAMPAIGN_YEAR_RE = re.compile(
+    rf"(?<!\w)(?:{lexicon_regex('theme_campaign_nouns')})(?!\w)"
+    r"(?:\s+(?!năm(?!\w))[^\W\d_][\w-]*){0,6}?\s+(?:năm\s+)?(?P<y>(?:19|20)\d{2})(?![\d/])", re.IGNORECASE)
 _NAM_YEAR_RE = re.compile(r"(?<!\w)năm\s+((?:19|20)\d{2})(?!\d)", re.IGNORECASE)
 _DOC_YEAR_RE = re.compile(
     rf"(?<!\w)(?:{_HEAD})(?!\w)[^{_Q}\n.;]{{0,100}}?(?<!\w)năm\s+((?:19|20)\d{{2}})(?!\d)", re.IGNORECASE)
@@ -71,6 +74,9 @@ def _year(text: str, spec: str, tstart: int, tend: int, doc_year: int | None) ->
     m = _SENT_START_YEAR_RE.match(text[s:tstart])
     if m:
         return int(m.group(1)), True
+    # "Tháng Thanh niên 2022 với chủ đề …": a bare year right after a campaign's name
+    for m in _CAMPAIGN_YEAR_RE.finditer(text, s, tstart):
+        return int(m.group("y")), True
     for m in _NAM_YEAR_RE.finditer(text, s, e):
         if not (tstart <= m.start() < tend):
             return int(m.group(1)), True

@@ -117,3 +117,20 @@ def test_lists_of_topics_are_not_a_theme():
 def test_year_before_the_head_is_not_a_count_of_topics():
     items = run("Năm 2021 chủ đề công tác của tỉnh là “Kỷ cương, hành động, hiệu quả”.")
     assert pairs(items) == {("Kỷ cương, hành động, hiệu quả", 2021)}
+
+
+def test_bare_year_after_a_campaign_noun():
+    items = run("Tháng Thanh niên 2026 với chủ đề “Tuổi trẻ xung kích chuyển đổi số” được phát động tại xã Hòa Bình.")
+    assert pairs(items) == {("Tuổi trẻ xung kích chuyển đổi số", 2026)}
+    items = run("Huyện đoàn ra quân Chiến dịch tình nguyện Mùa hè xanh 2025 với chủ đề “Màu áo xanh vì cộng đồng”.")
+    assert pairs(items) == {("Màu áo xanh vì cộng đồng", 2025)}
+
+
+def test_a_date_is_not_a_campaign_year():
+    items = run("Ngày 26/3/2025, Đoàn trường tổ chức diễn đàn với chủ đề “Thanh niên với văn hóa đọc”.")
+    assert pairs(items) == {("Thanh niên với văn hóa đọc", None)}
+
+
+def test_the_year_in_the_specifier_wins_over_a_campaign_year():
+    items = run("Hưởng ứng Tháng Thanh niên 2024, chi đoàn quán triệt chủ đề năm 2025 “Khát vọng cống hiến”.")
+    assert pairs(items) == {("Khát vọng cống hiến", 2025)}

@@ -67,7 +67,8 @@ ROLES = lexicon_regex("role_heads")
 TITLE_STOP_RE = re.compile(
     r"\.(?=\s|$)|\n|\s(?:theo|bằng)\s+hình thức|\svới sự\s|\sdưới sự\s|\snhằm\s|\sđể\s|,?\s+tại\s|\svào\s(?:sáng|chiều|tối|ngày)"
     r"|\s+và đề nghị|,?\s+đồng thời\s|,\s+(?=(?:ROLES)(?!\w))"
-    r"|,\s+(?:kết nối|truyền hình trực tiếp|trực tuyến đến|thu hút|quy tụ|với sự|có sự|có hơn|có \d|với hơn|với \d|với gần|với trên)(?!\w)"
+    r"|,\s+(?:kết nối|truyền hình trực tiếp|trực tuyến đến|thu hút|quy tụ|với sự|có sự|có hơn|có \d|với hơn|với \d|với gần|với trên"
+    r"|góp phần|đánh dấu|hướng tới|chào mừng|thiết thực chào mừng)(?!\w)"
     r"|\svới\s+(?:nhiều|hơn|gần|trên|khoảng|\d)"
     r"|,?\s+với chủ đề|\s(?:do|có sự)\s|[.;:]\s+(?:Dự|Tham dự|Tới dự|Đến dự)|,\s+(?:qua đó|từ đó|nhằm|với|có)\s|\s[-–]\s+Ảnh".replace("ROLES", ROLES)
 )
@@ -344,10 +345,11 @@ def _subject_org(subject: str, loc: str | None, loc_first: bool, no_time: bool) 
     if ", " in subject and not loc_first:
         first, rest = subject.split(", ", 1)
         if first.lower().startswith("tại "):  # "<time>, tại <place>, <organizer> tổ chức"
-            lm = _loc_at(s := ", " + subject, 0)
+            clause = ", " + subject
+            lm = _loc_at(clause, 0)  # the place may itself hold commas: "tại thôn A, xã B, …"
             if lm:
                 loc = loc or lm[0]
-                rest = s[lm[1]:].strip(" ,")
+                rest = clause[lm[1]:].strip(" ,")
             else:
                 loc = loc or first[4:].strip()
             subject = rest
@@ -553,7 +555,7 @@ def _locate(s: str, title: str, near: int) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
-NUMBERED_LINE_RE = re.compile(r"(?m)^[ \t]*(?:\d{1,2}|[IVX]{1,4})\s*[.)/]\s+(?=\S)")
+NUMBERED_LINE_RE = re.compile(r"(?m)^[ \t]*(?:(?:\d{1,2}|[IVX]{1,4})\s*[.)/]|[-–•+*])\s+(?=\S)")
 
 
 UNDATED_TOP = 1200
@@ -617,15 +619,16 @@ def _rel_date(s: str, tm: re.Match, hi: int) -> tuple[int | None, int | None, in
 
 def _roundup(s: str, normative: bool) -> bool:
     """Numbered items that each report their own event: a roundup, not one meeting."""
-    n = 0
+    events = set()
     for nm in NUMBERED_LINE_RE.finditer(s):
         eol = s.find("\n", nm.end())
         eol = len(s) if eol < 0 else eol
         for tm, _rel in _time_phrases(s[nm.end():eol]):
-            if _event_sentence(s, _shift(tm, nm.end()), normative):
-                n += 1
+            ev = _event_sentence(s, _shift(tm, nm.end()), normative)
+            if ev:
+                events.add((ev[0]["organizer"], ev[0]["title"]))
                 break
-        if n >= 2:
+        if len(events) >= 2:
             return True
     return False
 
@@ -651,6 +654,7 @@ def _shift(m: re.Match, off: int):
 
 
 HEADLINE_MAX = 220
+HEADLINE_COMMENT_RE = re.compile(r"\s*:\s+|\s+[-–—]\s+")
 HEADLINE_PREFIX_RE = re.compile(r"[^:.\n]{2,60}\s*[:\-–]")
 
 
@@ -674,9 +678,13 @@ def _headline_event(s: str, normative: bool) -> tuple | None:
         if res and res["title"]:
             return None, res, None, None, None, lo, hi
         em = EVENT_RE.search(s, lo, min(hi, lo + 80))
+        if em and em.group(0).lower() == "chương trình":
+            continue  # "Chương trình phối hợp …" in a headline is mostly a document
         prefix = s[lo:em.start()].strip() if em else ""
         if em and em.group(0)[:1].isupper() and (not prefix.strip(" -–") or HEADLINE_PREFIX_RE.fullmatch(prefix)):
             title, _ = _title(s, em.start(), hi)
+            if title:  # "Hội nghị lần thứ 8: Thống nhất …": the headline's comment is no name
+                title = HEADLINE_COMMENT_RE.split(title, 1)[0].strip(" ,")
             if title and len(title.split()) >= 4:
                 title, org = _split_of(title)
                 bm = BODY_IN_TITLE_RE.match(title)

@@ -396,3 +396,29 @@ def test_confidence_follows_the_evidence():
                      "Các đại biểu đã nghe báo cáo kết quả phong trào.")
     assert full > title_year >= relative > headline
     assert full < 0.9  # a meeting's keys are each a judgement; none is near-certain
+
+
+def test_headline_comment_is_not_part_of_the_name():
+    v = run("Hội nghị lần thứ 12 Ban Chấp hành Đảng bộ huyện Đông Lâm: Thống nhất nhiều nội dung quan trọng",
+            "Các đại biểu đã thảo luận, cho ý kiến vào dự thảo báo cáo.")
+    assert v["title"] == "Hội nghị lần thứ 12 Ban Chấp hành Đảng bộ huyện Đông Lâm"
+    assert v["organizer"] == "Ban Chấp hành Đảng bộ huyện Đông Lâm"
+
+
+def test_a_document_headline_is_no_event():
+    assert run("Chương trình phối hợp giữa Hội Nông dân và Ngân hàng Chính sách xã hội huyện",
+               "Các bên thống nhất nội dung phối hợp trong giai đoạn mới.") is None
+
+
+def test_title_ends_before_a_purpose_clause():
+    v = run("Sáng 2/9/2024, Huyện ủy Đông Lâm tổ chức Lễ mít tinh kỷ niệm 79 năm Quốc khánh, góp phần giáo dục "
+            "truyền thống cho thế hệ trẻ.")
+    assert v["title"] == "Lễ mít tinh kỷ niệm 79 năm Quốc khánh"
+
+
+def test_agenda_of_one_meeting_is_not_a_roundup():
+    v = run("Sáng 5/6/2024, Huyện ủy Đông Lâm tổ chức Hội nghị sơ kết công tác 6 tháng đầu năm 2024.",
+            "- Sáng 5/6/2024, Huyện ủy Đông Lâm tổ chức Hội nghị sơ kết công tác 6 tháng đầu năm 2024 tại Hội trường "
+            "Huyện ủy.",
+            "- Các đại biểu thảo luận tại tổ.")
+    assert v["organizer"] == "Huyện ủy Đông Lâm"

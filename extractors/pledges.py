@@ -43,7 +43,9 @@ NAME = "pledges"
 _UNIT = lexicon_regex("pledge_units")
 _UNIT_RE = re.compile(rf"\s*(?:(?:các|những)\s+)?(?P<unit>(?:lượt\s+)?(?:{_UNIT}))(?!\w)", re.IGNORECASE)
 _COORD_RE = re.compile(rf"(?:\s*,\s*|\s+và\s+)(?P<unit>{_UNIT})(?!\w)", re.IGNORECASE)
-_VERB_RE = re.compile(rf"(?<!\w)(?:{lexicon_regex('pledge_verbs')})(?!\w)", re.IGNORECASE)
+_VERB_RE = re.compile(
+    rf"(?<!\w)(?:{lexicon_regex('pledge_verbs')})(?!\w)"
+    rf"(?!\s+(?:(?:để|việc|các|những)\s+)?(?:{lexicon_regex('pledge_other_senses')})(?!\w))", re.IGNORECASE)
 _BLOCK_RE = re.compile(
     rf"(?<!\w)(?:{lexicon_regex('pledge_blockers')})(?!\w)(?! cường| đổi| quyền)", re.IGNORECASE)
 _COORDINATED_BLOCKER_RE = re.compile(
@@ -95,6 +97,8 @@ _LABEL_BARE_RE = re.compile(
 _COORD_BARE_RE = re.compile(
     r"(?:,|(?<!\w)và)\s*(?:(?:gần|hơn|trên|khoảng)\s+)?(?P<num>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
     r"(?P<pct>\s?%)?\s*(?:(?:đã|đều|cùng|cũng|tự nguyện|được)\s+)*$", re.IGNORECASE)
+_RISKY_RE = re.compile(r"(?<!\w)(?:chỉ tiêu|mục tiêu|kế hoạch đề ra|phấn đấu đến|tăng|giảm|so với|mỗi|từng|ít nhất)(?!\w)",
+                       re.IGNORECASE)
 _YEAR_LEAD_RE = re.compile(r"^(?:19|20)\d{2}(?!\d)\s*,?\s*")
 _COORD_WORDS = frozenset("và cùng với hoặc cũng như".split())
 _TOTAL_OF_RE = re.compile(r"(?<!\w)(?:trên|trong)\s+tổng\s+số|/", re.IGNORECASE)
@@ -144,6 +148,19 @@ def _mentions(text: str, s: int, e: int) -> list[Mention]:
             ue = c.end("unit")
         out.append(Mention(n, text[us:ue], us, ue))
     return out
+
+
+_UNIT_FOLLOWERS = frozenset(
+    "đã đang sẽ vừa đều cùng cũng có là được và hoặc với của trong thuộc trực tại ở cấp trên toàn tham "
+    "tự thực hiện đăng kí ký cam giao xây nêu làm học trở mới thêm chưa không còn này đó nói chung riêng "
+    "tiêu biểu điển hình khác gồm như theo".split())
+
+
+def _unit_cut(text: str, men: Mention) -> bool:
+    """A lower-case word right after the unit that usually does not follow a
+    counted noun: the unit may be cut short ("công nhân" of "công nhân viên chức")."""
+    m = re.match(r" ([a-zđà-ỹ]+)", text[men.end:men.end + 20])
+    return bool(m) and m.group(1) not in _UNIT_FOLLOWERS and not _VERB_RE.match(text, men.end + 1)
 
 
 def _blocked(segment: str, before_verb: bool = False) -> bool:
@@ -292,7 +309,7 @@ def _subject(text: str, sent: tuple[int, int], men: Mention, verb_before: re.Mat
     seg = re.split(r"[,;:]", prefix)[-1]
     lead = _REPRESENTATIVE_RE.sub("", _LEADING_ADVERBIAL_RE.sub("", seg.strip()))
     if lead and lead != seg.strip() and lead[:1].islower():
-        return f"{lead}{text[men.start:men.end]}".strip()
+        return f"{lead.strip()} {text[men.start:men.end]}".strip()
     return None
 
 
@@ -368,7 +385,7 @@ def _closer_number_between(text: str, lo: int, hi: int, mentions: list[Mention])
 
 
 def _confidence(men: Mention | None, mode: str, tight: bool, gap: int, risky: bool,
-                fallback_subject: bool) -> float:
+                fallback_subject: bool, cut: bool = False) -> float:
     """Confidence from the evidence: only a registration verb right next to
     its count, in a sentence with no negation, award or blocker word, gets
     0.9 or more."""
@@ -380,6 +397,8 @@ def _confidence(men: Mention | None, mode: str, tight: bool, gap: int, risky: bo
         c -= 0.08
     if fallback_subject:
         c -= 0.03
+    if cut:
+        c -= 0.08
     if men is not None:
         if men.num.words:
             c -= 0.15
@@ -409,6 +428,11 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             continue
         is_list_line = list_on and (marker or bool(_LIST_LINE_RE.match(sent)))
         marker = False
+        if is_list_line and not re.search(r"\d", sent):
+            if not sent.rstrip().endswith(":"):
+                is_list_line = False  # a line without a count: a new section
+            elif _AWARD_RE.search(sent) or _blocked(sent):
+                is_list_line = False  # "2. Kết quả khen thưởng:" ends the registrations
         if list_on and not is_list_line:
             list_on = False
         recent = since_pledge <= 2
@@ -420,7 +444,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
         negated = [v for v in all_verbs if _NEGATION_RE.search(t, max(s, v.start() - 12), v.start())]
         verbs = [v for v in all_verbs if v not in negated]  # "chưa đăng ký" registers nothing
         breakdown = recent and bool(_BREAKDOWN_START_RE.match(sent))
-        risky = bool(_NEG_WORD_RE.search(sent) or _AWARD_RE.search(sent) or _blocked(sent))
+        # a negation, an award or a target in the sentence: the count may be one of those
+        risky = bool(_NEG_WORD_RE.search(sent) or _AWARD_RE.search(sent) or _RISKY_RE.search(sent))
         # an inline list: "… đăng ký … như sau: - A: 12 tập thể; - B: 30 cá nhân"
         inline_from = None
         for v in verbs:
@@ -467,7 +492,9 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                             and not _DISTRIBUTIVE_RE.search(verb_clause)
                             and _backward_ok(between, mentions, v.end())):
                         mode, gap, verb_before = "before", men.start - v.end(), v
-                        tight = gap <= 30 and not _leftover_words(between, mentions, v.end())
+                        # "ký giao ước với 4 đơn vị": partners, perhaps not signers
+                        tight = (gap <= 30 and not _leftover_words(between, mentions, v.end())
+                                 and not re.search(r"(?<!\w)(?:với|cùng)(?!\w)", between))
                     break
             if mode is None and (is_list_line or (inline_from is not None and men.start > inline_from)):
                 if _list_item_ok(t, s, e, men.start):
@@ -491,7 +518,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             value = {"value": men.num.value, "kind": men.num.kind, "unit": men.unit, "subject": subject}
             if men.num.total is not None:
                 value["total"] = men.num.total
-            conf = _confidence(men, mode, tight, gap, risky, fallback and subject is not None)
+            conf = _confidence(men, mode, tight, gap, risky, fallback and subject is not None, _unit_cut(t, men))
             found.append((men, value, conf, men.start, men.end))
             sentence_pledged = True
             last_subject = subject or last_subject

@@ -297,3 +297,30 @@ def test_confidence_follows_the_evidence():
     risky = run("Có 40 đảng viên đăng ký nêu gương, 12 đảng viên được khen thưởng.")
     assert triples(risky) == {(40, "count", "đảng viên")}
     assert risky[0].confidence < 0.9
+
+
+def test_other_senses_of_the_verbs_are_not_pledges():
+    assert run("Trong tháng, xã đã đăng ký kết hôn cho 24 cặp và đăng ký khai sinh cho 61 trẻ em.") == []
+    assert run("Năm 2024 có 35 hộ gia đình đăng ký kinh doanh mới.") == []
+    assert run("Huyện đã ký kết hợp đồng với 3 doanh nghiệp bao tiêu sản phẩm.") == []
+
+
+def test_a_section_heading_without_a_registration_ends_the_list():
+    items = run(
+        "1. Kết quả đăng ký thi đua:",
+        "- Tập thể lao động tiên tiến: 31 tập thể;",
+        "2. Kết quả khen thưởng:",
+        "- Tập thể lao động xuất sắc: 7 tập thể;",
+        "- Chiến sĩ thi đua cơ sở: 5 cá nhân.",
+    )
+    assert triples(items) == {(31, "count", "tập thể")}
+
+
+def test_representatives_of_counted_units_keep_the_space():
+    items = run("Đại diện công an 3 huyện đã ký cam kết thực hiện phong trào.")
+    assert items[0].value["subject"] == "công an 3 huyện"
+
+
+def test_a_possibly_cut_unit_lowers_confidence():
+    items = run("Toàn Đảng bộ có 56 đảng viên dự bị đăng ký nêu gương.")
+    assert items and items[0].confidence < 0.9

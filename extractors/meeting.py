@@ -273,6 +273,8 @@ def _title(s: str, start: int, limit: int) -> tuple[str | None, int]:
         cut = seg.rfind(" ", 0, TITLE_MAX)
         end = cut if cut > 0 else TITLE_MAX
     t = head + seg[:end].strip(" ,;:-–")
+    while t and t[-1] in "”\"»" and t.count(t[-1]) > sum(t.count(q) for q in "“\"«") - (t[-1] == '"'):
+        t = t[:-1].rstrip(" ,;:-–")  # a quotation closing after the name: "… thành lập xã”"
     if len(t.split()) < 3 or GENERIC_TITLE_RE.fullmatch(t):
         return None, start + end
     return t, start + len(seg[:end].rstrip(" ,;:-–"))
@@ -422,6 +424,10 @@ def _from_verb(s: str, v: re.Match, pos: int, hi: int, loc: str | None, loc_firs
         lm = _loc_at(s, tend)
         if lm:
             loc = lm[0]
+    if not loc and event_verb:  # "Công an huyện ra mắt mô hình … tại thôn 3, xã B"
+        at = AT_IN_CLAUSE_RE.search(s, tstart, hi)
+        lm = _loc_at(s, at.start()) if at else None
+        loc = lm[0] if lm else None
     if not title and not organizer:
         return None
     if not title and verb in ("chủ trì", "diễn ra", "khai mạc", "làm việc", "gặp mặt"):
@@ -436,6 +442,9 @@ AT_EVENT_END_RE = re.compile(r",\s+(?=[A-ZĐÀ-Ỹ]|(?:đồng chí|ông|bà|cá
 
 
 SUBJECT_CLAUSE_RE = re.compile(r"(?<!\w)(?:đã|vừa|sẽ|đang|được|chuẩn bị|dự kiến|kế hoạch|để|nhằm|và|cùng)(?!\w)\s+\S", re.IGNORECASE)
+
+
+AT_IN_CLAUSE_RE = re.compile(r"\stại\s")
 
 
 def _at_event(s: str, lstart: int, hi: int, loc: str | None) -> dict | None:
@@ -587,12 +596,14 @@ def _time_phrases(s: str):
     return [(m, rel) for _, m, rel in marks]
 
 
-def _event_sentence(s: str, tm: re.Match, normative: bool) -> tuple[dict, int, int] | None:
+def _event_sentence(s: str, tm: re.Match, normative: bool, rel: bool = False) -> tuple[dict, int, int] | None:
     lo, hi = _sentence(s, tm.start())
     # the time phrase opens the sentence (after a dateline tag like "BHG -")
     lead = LEAD_OPENER_RE.sub("", PUB_ISO_RE.sub("", s[lo:tm.start()]))
     if not _sentence_opening(lead, tm.group(0)):
         return None
+    if rel and re.search(r"[“\"«:]\s*$", lead):
+        return None  # "… nhấn mạnh: “Hôm nay, chúng ta …": a speaker's day, not the report's lead
     res = _from_sentence(s, lo, hi, tm.end())
     if res and normative and not PAST_RE.search(s, tm.end(), hi):
         return None  # a plan or instruction schedules meetings; it does not report them
@@ -705,7 +716,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     how = "time"
     normative = NORMATIVE_HEADING_RE.search(s[:2500]) is not None
     for tm, rel in _time_phrases(s):
-        ev = _event_sentence(s, tm, normative)
+        ev = _event_sentence(s, tm, normative, rel)
         if ev is None:
             continue
         res, lo, hi = ev

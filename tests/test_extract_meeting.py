@@ -422,3 +422,20 @@ def test_agenda_of_one_meeting_is_not_a_roundup():
             "Huyện ủy.",
             "- Các đại biểu thảo luận tại tổ.")
     assert v["organizer"] == "Huyện ủy Đông Lâm"
+
+
+def test_a_speakers_today_is_no_lead():
+    assert run("Phát biểu tại buổi lễ, đồng chí Hà Minh Đức nhấn mạnh: “Hôm nay, chúng ta long trọng tổ chức Lễ kỷ "
+               "niệm 20 năm thành lập xã”.") is None
+
+
+def test_event_verb_takes_the_place_in_its_clause():
+    v = run("Ngày 10/7/2024, Công an huyện Đông Lâm ra mắt mô hình “Camera an ninh” tại thôn 3, xã Tân Hòa.")
+    assert v == {"date": "2024-07-10", "title": None, "organizer": "Công an huyện Đông Lâm",
+                 "location": "thôn 3, xã Tân Hòa"}
+
+
+def test_a_branch_meeting_on_a_topic():
+    v = run("Vừa qua, Chi bộ Trường THCS Lê Lợi tổ chức sinh hoạt chuyên đề quý II năm 2024.")
+    assert v["title"] == "sinh hoạt chuyên đề quý II năm 2024"
+    assert v["organizer"] == "Chi bộ Trường THCS Lê Lợi"

@@ -465,6 +465,10 @@ def _at_event(s: str, lstart: int, hi: int, loc: str | None) -> dict | None:
     return {"title": title, "organizer": org, "location": loc, "tstart": lstart, "at_event": True}
 
 
+ATTEND_RE = re.compile(
+    r"(?<!\w)(?:đã\s+)?(?:tham\s+)?dự(?:\s+và\s+(?:chỉ đạo|phát biểu(?:\s+chỉ đạo)?|chủ trì|trao\s[^,.;]{1,30}?))?\s+"
+    rf"(?=(?:{EVENTS})(?!\w))", re.IGNORECASE)
+DO_ORG_RE = re.compile(r"\s*,?\s+do\s+(?P<org>[^,.;:\n]{3,100}?)\s+(?:tổ chức|chủ trì)(?!\w)")
 ADVERB_RE = re.compile(r"\s*(?:long trọng|trọng thể|trang trọng|thành công|sôi nổi|chính thức)(?!\w)")
 
 
@@ -481,6 +485,19 @@ def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
         res = _from_verb(s, v, pos, hi, loc, lm is not None, after == lo)
         if res:
             return res
+    # a guest attends: "…, đồng chí X, Bí thư Tỉnh ủy dự Hội nghị … do Ban Y tổ chức"
+    am = ATTEND_RE.search(s, pos, hi)
+    if am:
+        title, tend = _title(s, am.end(), hi)
+        if title:
+            title, org = _split_of(title)
+            dm = DO_ORG_RE.match(s, tend, hi)
+            if org is None and dm and BODY_START_RE.match(dm.group("org")):
+                org = _clean_org(dm.group("org"))
+            if loc is None:
+                lm = _loc_at(s, dm.end() if dm else tend)
+                loc = lm[0] if lm else None
+            return {"title": title, "organizer": org, "location": loc, "tstart": am.end(), "attended": True}
     # passive: "…, Hội nghị lần thứ 25 … đã được tổ chức"
     for e in EVENT_RE.finditer(s, after, hi):
         p = PASSIVE_RE.search(s, e.end(), hi)
@@ -832,7 +849,7 @@ def _confidence(how: str, res: dict, date: str | None, year_src: str, dist: int)
     conf = BASE_CONF[how]
     if how in ("time", "late", "relative") and not res["title"]:
         conf = 0.65
-    if res.get("at_event"):
+    if res.get("at_event") or res.get("attended"):
         conf -= 0.05
     if year_src == "sentence":
         conf -= 0.03

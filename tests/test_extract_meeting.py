@@ -439,3 +439,18 @@ def test_a_branch_meeting_on_a_topic():
     v = run("Vừa qua, Chi bộ Trường THCS Lê Lợi tổ chức sinh hoạt chuyên đề quý II năm 2024.")
     assert v["title"] == "sinh hoạt chuyên đề quý II năm 2024"
     assert v["organizer"] == "Chi bộ Trường THCS Lê Lợi"
+
+
+def test_a_guest_attends_the_event_of_a_body():
+    v = run("Sáng 17/3/2024, đồng chí Hà Minh Đức, Bí thư Tỉnh ủy dự và chỉ đạo Hội nghị sơ kết công tác dân vận "
+            "quý I do Ban Dân vận Tỉnh ủy tổ chức.")
+    assert v == {"date": "2024-03-17", "title": "Hội nghị sơ kết công tác dân vận quý I",
+                 "organizer": "Ban Dân vận Tỉnh ủy", "location": None}
+    v = run("Sáng 17/3/2024, đồng chí Hà Minh Đức, Bí thư Tỉnh ủy dự Hội nghị tổng kết công tác năm 2023 của Hội "
+            "Nông dân tỉnh tại Hội trường Tỉnh ủy.")
+    assert v["organizer"] == "Hội Nông dân tỉnh"
+    assert v["location"] == "Hội trường Tỉnh ủy"
+
+
+def test_a_draft_is_no_attendance():
+    assert run("Sáng 17/3/2024, đồng chí Hà Minh Đức góp ý dự thảo Báo cáo chính trị trình Đại hội.") is None

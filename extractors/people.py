@@ -81,6 +81,8 @@ _STOP = [re.escape(w) for w in lexicon("role_end_words")] + [
     r"nói(?=\s*[:,])", r"năm \d", r"(?<!\d )tuổi",
     # a document cited in the clause: "… thông qua Quyết định số 64/…"
     rf"(?:{lexicon_regex('doc_types')})\s+(?:số\s*:?\s*)?\d",
+    # the occasion, not the post: "… Phó Chủ tịch UBND tỉnh tại hội nghị"
+    rf"tại\s+(?:(?i:{lexicon_regex('event_nouns')})|đây|điểm cầu)(?!\w)",
 ]
 STOP_RE = re.compile(r"(?<![\w])(?:" + "|".join(_STOP) + r")(?![\w])")
 TERM_RE = re.compile(r"[;:!?\n\"“”|]|\.(?=\s|$)|\s[-–—]\s*(?=[a-zà-ỹđ])|[-–—](?=[a-zà-ỹđ])")

@@ -213,3 +213,9 @@ def test_third_role_in_a_list_is_kept():
     assert got == {"Nguyễn Thị Lan": ["Hiệu trưởng Trường Đại học Hòa Phong",
                                       "Trưởng Khối thi đua các trường đại học",
                                       "Cụm trưởng Cụm thi đua số 18"]}
+
+
+def test_the_occasion_is_not_part_of_the_role():
+    got = run("Theo ý kiến của đồng chí Lương Văn Đạt, Phó Chủ tịch UBND tỉnh tại hội nghị, các sở cần khẩn trương "
+              "triển khai.")
+    assert got == {"Lương Văn Đạt": ["Phó Chủ tịch UBND tỉnh"]}

@@ -6,17 +6,43 @@ A news report on a meeting nearly always opens with one sentence of the form
 
 ("Sáng 17/3, tại Hà Nội, Ban Thường vụ … tổ chức Hội nghị sơ kết …"), or
 its passive ("…, Hội nghị lần thứ 25 … đã được tổ chức …"). The extractor
-looks for that sentence, first with a time phrase, then without one near
-the top of the document ("Hội … vừa tổ chức hội nghị …").
+looks for that sentence, in this order:
+
+* a time phrase opening a sentence: a date ("Sáng 17/3", "Chiều 22.4",
+  "Ngày 27-8") or a day named relative to the publication ("Hôm nay",
+  "Sáng nay", "Chiều qua": the page's date, the day before for "qua");
+  then the clause: an organizing verb with its subject (the organizer) and
+  object (the title); an event verb ("sơ kết", "tổng kết", "kỷ niệm",
+  "phát động", "ra mắt", "biểu dương", "tuyên dương") whose subject, a body,
+  organizes it and whose title is null unless the text names the event with
+  an event noun; "tại <event>, <body> đã …"; "đã diễn ra <event> của <body>";
+  a guest attending ("đồng chí X dự Hội nghị … do <body> tổ chức");
+* the event first ("Hội nghị … khai mạc sáng 10-12 tại …");
+* no time phrase: "<organizer> [vừa] tổ chức <event>" or "<body> phát động …"
+  in a lead sentence near the top (not a headline, not a habit: "Hằng năm");
+* a programme's uppercase heading, then the headline ("Huyện ủy X: Hội nghị …").
+
+A place ("tại thôn A, xã B, huyện C", "(xã B, huyện C)") runs across commas
+while the next part is a place; an organizer ends before an appositive role
+(", Trưởng Khối thi đua …"); a title ends before a participle clause
+(", kết nối tới …", ", với sự tham dự …", ", góp phần …"). A place given in
+the next sentences ("Hội nghị được tổ chức tại …") completes a lead without one.
 
 The year: written in the time phrase; else the publication timestamp or
 header of the page ("14/02/2023 16:39", "date 2023-10") or the dateline
 ("…, ngày 15 tháng 4 năm 2026"), moved back a year for a meeting months
-later in the year than the publication; else a year the meeting's title or
-the report names ("năm 2021"), trusted only for a meeting in
-January-September (a programme "năm 2021" is often launched in the last
-months of 2020), and the next year for a year-end review ("tổng kết … năm
-2023") held in January-March.
+later in the year than the publication; else a year the sentence names
+("năm 2022"), then the title; for a meeting in October-December not a year
+named as a programme to come ("triển khai chuyên đề năm 2025"); for a
+year-end review ("tổng kết … năm 2023") held in January-March the next year;
+else (January-September only) a year the report names, targets aside.
+Issue dates of cited documents never date the meeting.
+
+An article listing several numbered events, each with its own lead, reports
+no single meeting. Confidence follows the evidence: a dated lead is surest;
+a year from the sentence, title or document, a relative day, a title far
+from the time phrase, an event named after "tại" or attended by a guest, an
+undated lead, the headline alone are less sure; no meeting reaches 0.9.
 """
 
 from __future__ import annotations

@@ -14,6 +14,11 @@ common surname) that the text marks as a person by at least one of:
 Roles are split on commas, except that a comma-separated piece that begins
 with no title word and is short is a continuation of the previous role (a
 body's name such as "Sở Lao động, Thương binh và Xã hội", an address).
+A name may hold one-letter syllables after a surname ("Giàng A Páo",
+"Lò Văn A"). A role ends at a clause verb ("thông qua", "phát biểu"), at a
+cited document ("Quyết định số …") and at the occasion ("tại hội nghị"). A
+role written once for a list ("các Ủy viên Ban Thường vụ Thành ủy: đồng chí
+A, đồng chí B") goes to every name of the list, up to its end.
 Mentions of the same name are merged; roles are the union, near-duplicates
 dropped. Bylines and photo credits that give only a name are left out (the
 gold records treat them as optional).

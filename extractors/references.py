@@ -9,6 +9,10 @@ written just before the number ("Kế hoạch số …"), inherited along a list
 The document's own number ("Số: 58/KH-THPTCL2") takes its type from the
 title heading and its date from the dateline. Citations without a symbol
 ("Chỉ thị 05") are not emitted: the gold records treat them as optional.
+A symbol that runs straight into the next header line ("36-CT/TWĐẢNG BỘ
+TỈNH …") ends where a header word begins, or after a known issuer code
+when Vietnamese letters follow; a number that only extends another one
+found by letters is the same document.
 """
 
 from __future__ import annotations

@@ -231,11 +231,13 @@ _CAPTION_START_RE = re.compile(
 _CAPTION_WITH_RE = re.compile(r"^(?P<org>[^\n]{3,100}?)\s+với\s+mô hình\s+(?P<name>[a-zđà-ỹ][^\n]{3,150}?)\.?$")
 _WITH_BEFORE_RE = re.compile(r"\s+với\s+(?:các\s+|những\s+)?$")
 _BY_AFTER_RE = re.compile(r"(?<!\w)(?:do|được|của)\s+")
-_AT_AFTER_RE = re.compile(rf"[{re.escape(''.join(sorted(ALL_QUOTES)))}]?\s*(?:ở|tại|của)\s+")
-# a place written after "ở/tại": "ở Giáp Trung", "tại thôn Đồng Tâm", "ở xã Yên Lạc"
+_AT_AFTER_RE = re.compile(rf"[{re.escape(''.join(sorted(ALL_QUOTES)))}]?\s*(?P<prep>ở|tại|của)\s+")
+# a place written after "ở/tại": "ở Giáp Trung", "tại thôn Đồng Tâm", "ở Khu phố 4":
+# a place word and a name or number, or a name of two capitalized syllables or more
+_PLACE_WORDS = r"(?:xã|phường|thị trấn|thôn|ấp|bản|làng|xóm|khu phố|tổ dân phố|khu dân cư|tổ|khu|huyện|quận|thị xã|tỉnh)"
 _PLACE_AFTER_RE = re.compile(
-    r"(?:(?:xã|phường|thị trấn|thôn|ấp|bản|làng|khu phố|tổ dân phố|khu dân cư|huyện|quận|thị xã|tỉnh)\s+)?"
-    rf"[{_CAP}][^\s,;:.()“”\"]*(?:\s+[{_CAP}0-9][^\s,;:.()“”\"]*){{0,4}}")
+    rf"(?i:{_PLACE_WORDS})\s+[{_CAP}0-9][^\s,;:.()“”\"]*(?:\s+[{_CAP}0-9][^\s,;:.()“”\"]*){{0,4}}"
+    rf"|[{_CAP}][^\s,;:.()“”\"]*(?:\s+[{_CAP}0-9][^\s,;:.()“”\"]*){{1,4}}")
 DISTANT = 120  # chars from a unit to the model noun beyond which the unit is a weak guess
 _SENT_END_RE = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ0-9])|\n+")
 
@@ -313,9 +315,9 @@ def _org_for(text: str, name_start: int, name_end: int, trig_start: int, doc_org
             return org, 0
     # "mô hình “…” của <unit>" / "… là giải pháp được <unit> thực hiện"
     clause_end = min(e, name_end + 90)
-    stop = re.search(r"[,;:(]", text[name_end + 1:clause_end])
+    stop = re.search(rf"[,;:(]|(?<!\w)(?:{_TRIGGER})(?!\w)", text[name_end + 1:clause_end], re.IGNORECASE)
     if stop:
-        clause_end = name_end + 1 + stop.start()
+        clause_end = name_end + 1 + stop.start()  # "… và mô hình “B” của X": X is B's
     # "“…” ở/tại <unit or place>" right after the name
     at = _AT_AFTER_RE.match(text, name_end)
     if at:
@@ -323,7 +325,7 @@ def _org_for(text: str, name_start: int, name_end: int, trig_start: int, doc_org
         if span:
             return text[span[0]:span[1]], 1
         p = _PLACE_AFTER_RE.match(text, at.end(), e)
-        if p:
+        if p and at.group("prep") != "của" and not _ORG_HEAD_RE.fullmatch(p.group(0).strip()):
             return p.group(0).strip(), 1
     for b in _BY_AFTER_RE.finditer(text, name_end, clause_end):
         orgs = orgs_in(text, b.end(), min(e, b.end() + 120), starts)

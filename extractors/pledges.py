@@ -289,7 +289,9 @@ def _subject(text: str, sent: tuple[int, int], men: Mention, verb_before: re.Mat
         if anchor is None or (va < anchor and "," not in prefix[va:anchor]):
             anchor = va
     if anchor is not None:
-        segs = re.split(r"[,;:]|(?<!\w)(?=[Tt]rong (?:số )?đó(?!\w))", prefix[:anchor])
+        # a clause after ";" is a new one: its subject is not before the ";"
+        clause = prefix[:anchor].split(";")[-1]
+        segs = re.split(r"[,:]|(?<!\w)(?=[Tt]rong (?:số )?đó(?!\w))", clause)
         for seg in reversed(segs):
             if not seg.strip():
                 continue
@@ -344,7 +346,9 @@ def _heading_subject(text: str, s: int, verb: re.Match) -> str | None:
         st = _strip_opener(seg)
         if st is None:
             continue
-        return _clean_subject(st)
+        subj = _clean_subject(st)
+        # "đại diện 7 đơn vị đã ký … với các nội dung:": the counted units are not the list's subject
+        return subj if subj and not subj[0].isdigit() else None
     return None
 
 
@@ -580,7 +584,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             hv = next((v for v in verbs if not _AWARD_RE.search(t, v.end(), colon)), None)
             if hv is not None and not _NEG_WORD_RE.search(t, max(s, hv.start() - 20), colon):
                 list_on = True
-                list_subject = _heading_subject(t, s, hv) or topic or prev_topic or last_subject
+                list_subject = _heading_subject(t, s, hv) or topic or last_subject or prev_topic
             elif (recent or sentence_pledged) and _BREAKDOWN_START_RE.match(sent):
                 list_on = True  # "Cụ thể như sau:" after a pledge
                 list_subject = last_subject
@@ -591,8 +595,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             since_pledge += 1
         else:
             neutral += 1  # a caption or a sentence without counts does not break a report
-        if topic:
-            prev_topic = topic
+        prev_topic = topic  # the previous sentence's only
     # one item per distinct value: keep the best evidenced
     best: dict[str, tuple] = {}
     for men, value, conf, start, end in found:

@@ -186,3 +186,10 @@ def test_spacing_and_quote_variants_are_one_model():
 def test_different_numbers_stay_different_models():
     items = run("Chi bộ xây dựng mô hình “Tổ 3 tốt” và mô hình “Tổ 5 tốt”.")
     assert names(items) == {"Tổ 3 tốt", "Tổ 5 tốt"}
+
+
+def test_the_unit_after_a_later_model_is_not_the_earlier_ones():
+    items = run("Đảng bộ xã Phú Mỹ đăng ký mô hình “Ngày Chủ nhật xanh” và mô hình “Bếp ăn 0 đồng” của "
+                "Chi bộ trạm Y tế xã.")
+    assert org_of(items, "Ngày Chủ nhật xanh") == "Đảng bộ xã Phú Mỹ"
+    assert org_of(items, "Bếp ăn 0 đồng") == "Chi bộ trạm Y tế xã"

@@ -324,3 +324,37 @@ def test_representatives_of_counted_units_keep_the_space():
 def test_a_possibly_cut_unit_lowers_confidence():
     items = run("Toàn Đảng bộ có 56 đảng viên dự bị đăng ký nêu gương.")
     assert items and items[0].confidence < 0.9
+
+
+# --- invented documents with gold records (tests/fixtures/extraction/*/pmt_*) -------
+
+def test_pmt_fixture_documents_score_for_pledges_models_themes(tmp_path):
+    """The pmt_ documents of the extraction fixtures, scored with the shared
+    scorer on pledges, models and themes only (their other fields are scored
+    by test_extraction_fixtures.py)."""
+    import shutil
+    from pathlib import Path
+
+    import pytest
+
+    from pipeline.evaluate import calibration, load_scorer, predict_dir, run_score, shared_dir
+
+    if not (shared_dir() / "eval" / "score.py").exists():
+        pytest.skip("no shared scorer")
+    fx = Path(__file__).parent / "fixtures" / "extraction"
+    docs, gold, pred = tmp_path / "docs", tmp_path / "gold", tmp_path / "pred"
+    docs.mkdir()
+    gold.mkdir()
+    for p in sorted((fx / "docs").glob("pmt_*")):
+        shutil.copy(p, docs / p.name)
+        shutil.copy(fx / "gold" / f"{p.stem}.json", gold / f"{p.stem}.json")
+    assert len(list(docs.iterdir())) >= 4
+    assert not predict_dir(docs, pred, ("pledges", "models", "themes"))
+    res, table = run_score(gold, pred, verbose=True)
+    print(table)
+    for field, floor in (("pledges", 0.9), ("models", 0.9), ("themes", 0.9)):
+        assert res["fields"][field]["f1"] >= floor, (field, res["fields"][field])
+    rows = calibration(load_scorer(), gold, pred)
+    hi = [r for r in rows if r["from"] >= 0.9]
+    n, k = sum(r["items"] for r in hi), sum(r["right"] for r in hi)
+    assert n == 0 or k / n >= 0.95, rows

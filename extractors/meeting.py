@@ -483,11 +483,12 @@ def _at_event(s: str, lstart: int, hi: int, loc: str | None) -> dict | None:
         title, tend = title[:cut.start()].strip(" ,"), lstart + cut.start()
         if len(title.split()) < 3:
             return None
-    title, org = _split_of(title)
+    org = None
+    om = ORG_AFTER_RE.match(s, tend, hi)  # the main clause's subject: "…, UBND huyện đã khen thưởng …"
+    if om and BODY_START_RE.match(om.group("org")):
+        org = _clean_org(om.group("org"))
     if org is None:
-        om = ORG_AFTER_RE.match(s, tend, hi)
-        if om and BODY_START_RE.match(om.group("org")):
-            org = _clean_org(om.group("org"))
+        title, org = _split_of(title)
     return {"title": title, "organizer": org, "location": loc, "tstart": lstart, "at_event": True}
 
 
@@ -611,6 +612,7 @@ NUMBERED_LINE_RE = re.compile(r"(?m)^[ \t]*(?:(?:\d{1,2}|[IVX]{1,4})\s*[.)/]|[-�
 
 
 UNDATED_TOP = 1200
+FUTURE_RE = re.compile(r"(?<!\w)(?:sắp tới|tới đây|sắp diễn ra|dự kiến|sẽ)(?!\w)|(?:tháng|quý|năm|tuần|dịp)\s+(?:\d+\s+)?tới(?!\w)")
 #: "Hội nghị được tổ chức tại …", "Buổi lễ diễn ra trong không khí sôi nổi tại …" right after the lead
 WHERE_HELD_RE = re.compile(
     rf"(?:^|(?<=[.\n]\s)|(?<=\n))(?:{EVENTS})(?:\s+(?:này|trên))?\s+(?:đã\s+)?(?:được tổ chức|diễn ra)"
@@ -817,6 +819,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             past = re.match(r"(?:đã|vừa)\s", v.group(0), re.IGNORECASE) is not None
             if not (late or past or lo < UNDATED_TOP):
                 continue  # a present-tense "tổ chức" deep in the text is a habit, not the report
+            if not (late or past) and FUTURE_RE.search(s, v.end(), hi):
+                continue  # "… tổ chức Hội thi vào tháng 9 tới": announced, not reported
             res = _from_sentence(s, lo, hi, lo)
             if res and res.get("event_verb") and res["organizer"] and lo < UNDATED_TOP:
                 tm = TIME_RE.match(s, late.start("time")) if late else None

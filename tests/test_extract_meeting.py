@@ -454,3 +454,14 @@ def test_a_guest_attends_the_event_of_a_body():
 
 def test_a_draft_is_no_attendance():
     assert run("Sáng 17/3/2024, đồng chí Hà Minh Đức góp ý dự thảo Báo cáo chính trị trình Đại hội.") is None
+
+
+def test_an_announced_event_without_a_date_is_not_reported():
+    assert run("Hội Nông dân huyện Đông Lâm tổ chức Hội thi nhà nông đua tài vào tháng 9 tới để hội viên giao lưu "
+               "kinh nghiệm sản xuất.") is None
+
+
+def test_the_main_clause_names_the_organizer_of_an_event_after_tai():
+    v = run("Sáng 5/6/2024, tại buổi làm việc với Đoàn công tác của Tỉnh ủy, Huyện ủy Đông Lâm đã báo cáo kết quả "
+            "thực hiện nhiệm vụ.")
+    assert v["organizer"] == "Huyện ủy Đông Lâm"

@@ -388,6 +388,21 @@ def _closer_number_between(text: str, lo: int, hi: int, mentions: list[Mention])
     return False
 
 
+_COORD_GAP_RE = re.compile(
+    r"[\s,:()\-–]*(?:(?:và|cùng|hoặc|trong đó|trong số đó|có|gồm|bao gồm|cụ thể|là)(?!\w)[\s,:()\-–]*)*")
+
+
+def _coordinated_after(text: str, verb_end: int, men: Mention, mentions: list[Mention]) -> bool:
+    """A verb reaches a count past a nearer count only through a coordination
+    or a breakdown ("đăng ký 512 cá nhân, 38 chi bộ, trong đó có 17 mô hình"),
+    not through other words ("đăng ký 12 mô hình với 300 hội viên tham gia")."""
+    prior = [m for m in mentions if m.start >= verb_end and m.end <= men.start]
+    if not prior:
+        return True
+    gap = re.sub(r"\([^()]*\)", " ", text[prior[-1].end:men.start])
+    return bool(_COORD_GAP_RE.fullmatch(gap))
+
+
 def _confidence(men: Mention | None, mode: str, tight: bool, gap: int, risky: bool,
                 fallback_subject: bool, cut: bool = False) -> float:
     """Confidence from the evidence: only a registration verb right next to
@@ -471,13 +486,15 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                 continue  # "12 chi bộ và 370 đảng viên chưa gửi bản đăng ký"
             tail = " ".join(re.split(r"[,;(]", t[men.end:men.end + 40])[0].split()[:5])
             head = " ".join(re.split(r"[,;:(]", t[max(s, men.start - 30):men.start])[-1].split()[-3:])
+            # "đã tặng giấy khen cho 30 đảng viên đã đăng ký …": the count is awarded
+            clause_before = re.split(r"[,;:]", t[s:men.start])[-1]
             # the verb after the count: the count is its subject
             for v in verbs:
                 if v.start() < men.end:
                     continue
                 between = t[men.end:v.start()]
                 if (v.start() - men.end <= MAX_AFTER and ";" not in between and not _blocked(between, True)
-                        and not _blocked(head)
+                        and not _blocked(head) and not _AWARD_RE.search(clause_before)
                         and not _TOTAL_THEN_PART_RE.search(between)
                         and not _closer_number_between(t, men.end, v.start(), mentions)):
                     mode, gap = "after", v.start() - men.end
@@ -494,15 +511,19 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                     if (men.start - v.end() <= MAX_BEFORE and ";" not in between
                             and not _blocked(between) and not _blocked(tail)
                             and not _DISTRIBUTIVE_RE.search(verb_clause)
-                            and _backward_ok(between, mentions, v.end())):
+                            and _backward_ok(between, mentions, v.end())
+                            and _coordinated_after(t, v.end(), men, mentions)):
                         mode, gap, verb_before = "before", men.start - v.end(), v
                         # "ký giao ước với 4 đơn vị": partners, perhaps not signers
                         tight = (gap <= 30 and not _leftover_words(between, mentions, v.end())
                                  and not re.search(r"(?<!\w)(?:với|cùng)(?!\w)", between))
                     break
+            label_doubt = False
             if mode is None and (is_list_line or (inline_from is not None and men.start > inline_from)):
                 if _list_item_ok(t, s, e, men.start):
                     mode = "list"
+                    lab = _LABEL_RE.match(t, s, e)
+                    label_doubt = bool(lab and _blocked(lab.group("label")))
             if mode is None and breakdown:
                 clause = t[s:men.start].split(";")[-1]
                 if not _blocked(clause) and not _blocked(tail):
@@ -523,6 +544,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             if men.num.total is not None:
                 value["total"] = men.num.total
             conf = _confidence(men, mode, tight, gap, risky, fallback and subject is not None, _unit_cut(t, men))
+            if label_doubt:
+                conf -= 0.1  # "- Hoàn thành tốt nhiệm vụ: 40 đảng viên": a title registered, or a rating
             found.append((men, value, conf, men.start, men.end))
             sentence_pledged = True
             last_subject = subject or last_subject

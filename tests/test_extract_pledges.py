@@ -358,3 +358,12 @@ def test_pmt_fixture_documents_score_for_pledges_models_themes(tmp_path):
     hi = [r for r in rows if r["from"] >= 0.9]
     n, k = sum(r["items"] for r in hi), sum(r["right"] for r in hi)
     assert n == 0 or k / n >= 0.95, rows
+
+
+def test_awarded_registrants_are_not_pledges():
+    assert run("Ban Thường vụ đã tặng giấy khen cho 30 đảng viên đã đăng ký và thực hiện tốt việc nêu gương.") == []
+
+
+def test_a_verb_does_not_reach_past_its_object_to_another_count():
+    items = run("Chi hội đăng ký 12 mô hình với 300 hội viên tham gia.")
+    assert triples(items) == {(12, "count", "mô hình")}

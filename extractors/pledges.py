@@ -97,6 +97,13 @@ _LABEL_BARE_RE = re.compile(
 _COORD_BARE_RE = re.compile(
     r"(?:,|(?<!\w)và)\s*(?:(?:gần|hơn|trên|khoảng)\s+)?(?P<num>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
     r"(?P<pct>\s?%)?\s*(?:(?:đã|đều|cùng|cũng|tự nguyện|được)\s+)*$", re.IGNORECASE)
+# "Số tập thể đăng ký: 245", "Tỷ lệ đảng viên đăng ký nêu gương đạt 98,5%": the
+# unit is named in the label before the registration verb, the number stands bare
+_LABELLED_RE = re.compile(
+    rf"(?<!\w)(?:[Ss]ố|[Tt]ổng số|[Ss]ố lượng|[Tt]ỷ lệ|[Tt]ỉ lệ)\s+(?P<unit>(?:{_UNIT}))\s+(?:đã\s+|được\s+)?"
+    rf"(?P<verb>{lexicon_regex('pledge_verbs')})(?!\w)(?P<rest>[^:;.!?\n]{{0,60}}?)\s*(?::|(?<!\w)là(?!\w)|(?<!\w)đạt(?!\w))\s*"
+    r"(?:(?:gần|hơn|trên|khoảng)\s+)?(?P<num>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)(?P<pct>\s?%)?(?![\d\w/])",
+    re.IGNORECASE)
 _RISKY_RE = re.compile(r"(?<!\w)(?:chỉ tiêu|mục tiêu|kế hoạch đề ra|phấn đấu đến|tăng|giảm|so với|mỗi|từng|ít nhất)(?!\w)",
                        re.IGNORECASE)
 _YEAR_LEAD_RE = re.compile(r"^(?:19|20)\d{2}(?!\d)\s*,?\s*")
@@ -411,7 +418,7 @@ def _confidence(men: Mention | None, mode: str, tight: bool, gap: int, risky: bo
     if mode in ("after", "before"):
         c = 0.93 if tight else (0.85 if gap <= 45 else 0.75)
     else:
-        c = {"list": 0.8, "breakdown": 0.75, "bare": 0.6, "coord": 0.65, "label": 0.6}[mode]
+        c = {"list": 0.8, "breakdown": 0.75, "bare": 0.6, "coord": 0.65, "label": 0.6, "labelled": 0.8}[mode]
     if risky:
         c -= 0.08
     if fallback_subject:
@@ -562,6 +569,25 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                     found.append((None, value, _confidence(None, "label", False, 0, risky, True),
                                   s + lb.start("num"), s + lb.end("num")))
                     sentence_pledged = True
+        # "Số tập thể đăng ký: 245" / "Tỷ lệ đảng viên đăng ký … đạt 98%"
+        for lm in _LABELLED_RE.finditer(t, s, e):
+            if _NEG_WORD_RE.search(t, lm.start(), lm.start("num")) or _blocked(lm.group("rest")) \
+                    or _AWARD_RE.search(lm.group("rest")):
+                continue
+            is_rate = lm.group(0)[:2].lower() in ("tỷ", "tỉ")
+            if is_rate != bool(lm.group("pct")):
+                continue  # a rate is a share, a number of units is a count
+            if any(m.start == lm.start("num") for m in mentions):
+                continue  # "… là 245 đồng chí": read as a mention already
+            n = next((x for x in find_numbers(t, lm.start("num"), lm.end()) if x.start == lm.start("num")), None)
+            if n is None or not n.value:
+                continue
+            subject = last_subject or topic
+            value = {"value": n.value, "kind": n.kind, "unit": lm.group("unit"), "subject": subject}
+            found.append((None, value, _confidence(None, "labelled", False, 0, risky, subject is not None),
+                          n.start, n.end))
+            sentence_pledged = True
+            prev_unit = lm.group("unit")
         # a bare number coordinated with a mention right before a verb ("… và 100% đăng ký")
         men_starts = {m.start for m in mentions}
         for v in verbs:

@@ -14,7 +14,8 @@ def run(*paragraphs: str):
     for it in items:
         # spans round-trip: the span holds the number and the unit
         span = t.text[it.start:it.end]
-        assert it.value["unit"] in span or str(it.value["value"]) in span.replace(".", "")
+        assert (it.value["unit"] in span or str(it.value["value"]) in span.replace(".", "")
+                or str(it.value["value"]).replace(".", ",") in span)
         assert 0.0 <= it.confidence <= 1.0
     return items
 
@@ -367,3 +368,13 @@ def test_awarded_registrants_are_not_pledges():
 def test_a_verb_does_not_reach_past_its_object_to_another_count():
     items = run("Chi hội đăng ký 12 mô hình với 300 hội viên tham gia.")
     assert triples(items) == {(12, "count", "mô hình")}
+
+
+def test_unit_named_in_a_label_before_the_verb():
+    items = run("Số tập thể đăng ký thi đua: 64; số cá nhân đăng ký thi đua: 517.")
+    assert triples(items) == {(64, "count", "tập thể"), (517, "count", "cá nhân")}
+    items = run("Tỷ lệ đảng viên đăng ký nêu gương đạt 98,5%.")
+    assert triples(items) == {(98.5, "percent", "đảng viên")}
+    assert run("Số đảng viên chưa đăng ký: 7.") == []
+    assert run("Số tập thể đăng ký được công nhận: 40.") == []
+    assert run("Tỷ lệ đảng viên đăng ký đạt 45 người.") == []

@@ -53,7 +53,9 @@ _COORDINATED_BLOCKER_RE = re.compile(
 _NEGATION_RE = re.compile(r"(?<!\w)(?:chưa|không|không được|chưa được)\s+$", re.IGNORECASE)
 # a negation anywhere between a count and its verb ("… chưa gửi bản đăng ký"),
 # not the "không chỉ … mà còn" / "không ngừng" idioms
-_NEG_WORD_RE = re.compile(r"(?<!\w)(?:chưa|không)(?!\w)(?!\s+(?:chỉ|những|ngừng|ngại)(?!\w))", re.IGNORECASE)
+_NEG_WORD_RE = re.compile(
+    r"(?<!\w)(?:(?:chưa|không)(?!\w)(?!\s+(?:chỉ|những|ngừng|ngại)(?!\w))|(?:xin rút|rút|hủy|huỷ|từ chối)(?!\w))",
+    re.IGNORECASE)
 _DISTRIBUTIVE_RE = re.compile(r"(?<!\w)(?:mỗi|từng)(?!\w)", re.IGNORECASE)  # "mỗi đảng viên đăng ký 01 …": a quota
 _PRESENCE_RE = re.compile(r"^\s*(?:có mặt|tham dự|dự họp)(?!\w)", re.IGNORECASE)
 _VERB_OR_STOP_RE = re.compile(
@@ -138,11 +140,27 @@ class Mention:
         self.end = unit_end
 
 
+_OUT_OF_RE = re.compile(r"\s+(?:trên|trong)\s+(?:tổng\s+)?số\s+(?=\d)", re.IGNORECASE)
+
+
 def _mentions(text: str, s: int, e: int) -> list[Mention]:
     out = []
-    for n in find_numbers(text, s, e):
+    nums = find_numbers(text, s, e)
+    skip: set[int] = set()
+    for i, n in enumerate(nums):
+        if n.start in skip:
+            continue
         if _ORDINAL_BEFORE_RE.search(text, max(0, n.start - 8), n.start):
             continue  # "Cụm thi đua số 10", "Chi bộ số 3": a name, not a count
+        # "56 trên tổng số 80 chi bộ": 56 of the unit, out of 80
+        o = _OUT_OF_RE.match(text, n.end, e)
+        if o and i + 1 < len(nums) and nums[i + 1].start == o.end() and n.kind == "count":
+            m = _UNIT_RE.match(text, nums[i + 1].end, e)
+            if m and m.group("unit")[0].islower():
+                skip.add(nums[i + 1].start)
+                n = NumberMatch(n.start, n.end, n.value, n.kind, nums[i + 1].value, n.approx, n.words)
+                out.append(Mention(n, m.group("unit"), m.start("unit"), m.end("unit")))
+                continue
         m = _UNIT_RE.match(text, n.end, e)
         if not m or not m.group("unit")[0].islower():
             continue

@@ -378,3 +378,21 @@ def test_unit_named_in_a_label_before_the_verb():
     assert run("Số đảng viên chưa đăng ký: 7.") == []
     assert run("Số tập thể đăng ký được công nhận: 40.") == []
     assert run("Tỷ lệ đảng viên đăng ký đạt 45 người.") == []
+
+
+def test_out_of_a_total_and_withdrawals():
+    items = run("Hiện tại mới có 56 trên tổng số 80 chi bộ gửi bản đăng ký.")
+    assert triples(items) == {(56, "count", "chi bộ")}
+    assert items[0].value["total"] == 80
+    assert run("Có 3 đảng viên xin rút đăng ký.") == []
+
+
+def test_set_targets_and_cooperation_programmes_are_not_pledges():
+    assert run("Kế hoạch đề ra 100% chi bộ đăng ký mô hình.") == []
+    assert run("Hai bên cùng 12 đơn vị đã ký kết chương trình phối hợp giai đoạn 2024-2028.") == []
+    assert run("Hội đã vận động 420 hội viên đăng ký tham gia bảo hiểm y tế.") == []
+
+
+def test_delegates_who_signed():
+    items = run("Hội nghị có 120 đại biểu tham dự, 100% đại biểu ký cam kết thực hiện.")
+    assert triples(items) == {(100, "percent", "đại biểu")}

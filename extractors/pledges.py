@@ -106,6 +106,7 @@ _LABELLED_RE = re.compile(
     rf"(?P<verb>{lexicon_regex('pledge_verbs')})(?!\w)(?P<rest>[^:;.!?\n]{{0,60}}?)\s*(?::|(?<!\w)là(?!\w)|(?<!\w)đạt(?!\w))\s*"
     r"(?:(?:gần|hơn|trên|khoảng)\s+)?(?P<num>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)(?P<pct>\s?%)?(?![\d\w/])",
     re.IGNORECASE)
+_RESULT_HEADING_RE = re.compile(r"^\s*(?:[Kk]ết quả|[Cc]ụ thể|[Ss]ố lượng)(?:\s+(?:cụ thể|đạt được|đăng ký))*\s*(?:như sau|gồm|là)?\s*:\s*$")
 _RISKY_RE = re.compile(r"(?<!\w)(?:chỉ tiêu|mục tiêu|kế hoạch đề ra|phấn đấu đến|tăng|giảm|so với|mỗi|từng|ít nhất)(?!\w)",
                        re.IGNORECASE)
 _YEAR_LEAD_RE = re.compile(r"^(?:19|20)\d{2}(?!\d)\s*,?\s*")
@@ -465,6 +466,8 @@ def extract(doc: Doc, text: Text) -> list[Item]:
     list_on = False  # inside a list under a registration heading
     list_subject: str | None = None
     marker = False  # the previous sentence was a bare list marker ("2.")
+    prev_verb = False  # the previous sentence holds a registration verb
+    prev_verb_topic: str | None = None
     for s, e in _sentences(t):
         sent = t[s:e]
         if list_on and _LIST_MARKER_RE.match(sent):
@@ -655,6 +658,13 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             elif (recent or sentence_pledged) and _BREAKDOWN_START_RE.match(sent):
                 list_on = True  # "Cụ thể như sau:" after a pledge
                 list_subject = last_subject
+            elif hv is None and prev_verb and not verbs and _RESULT_HEADING_RE.match(sent) \
+                    and not _AWARD_RE.search(sent):
+                # "… tổ chức cho đảng viên đăng ký. Kết quả như sau:"
+                list_on = True
+                list_subject = topic or last_subject or prev_verb_topic
+        prev_verb = bool(verbs) and not _AWARD_RE.search(sent)
+        prev_verb_topic = topic
         if sentence_pledged:
             since_pledge, neutral = 1, 0
             prev_subject = last_subject

@@ -396,3 +396,12 @@ def test_set_targets_and_cooperation_programmes_are_not_pledges():
 def test_delegates_who_signed():
     items = run("Hội nghị có 120 đại biểu tham dự, 100% đại biểu ký cam kết thực hiện.")
     assert triples(items) == {(100, "percent", "đại biểu")}
+
+
+def test_a_results_heading_after_a_registration_sentence_opens_a_list():
+    items = run("Đầu năm, Đảng ủy xã Phước Lộc chỉ đạo các chi bộ tổ chức cho đảng viên đăng ký nêu gương. Kết quả như sau:",
+                "- Khối cơ quan: 86 đảng viên;",
+                "- Khối thôn, ấp: 241 đảng viên.")
+    assert triples(items) == {(86, "count", "đảng viên"), (241, "count", "đảng viên")}
+    assert {i.value["subject"] for i in items} == {"Đảng ủy xã Phước Lộc"}
+    assert run("Đảng ủy xã tổ chức hội nghị tổng kết. Kết quả như sau:", "- Khối cơ quan: 86 đảng viên;") == []

@@ -107,6 +107,10 @@ _LABELLED_RE = re.compile(
     r"(?:(?:gần|hơn|trên|khoảng)\s+)?(?P<num>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)(?P<pct>\s?%)?(?![\d\w/])",
     re.IGNORECASE)
 _RESULT_HEADING_RE = re.compile(r"^\s*(?:[Kk]ết quả|[Cc]ụ thể|[Ss]ố lượng)(?:\s+(?:cụ thể|đạt được|đăng ký))*\s*(?:như sau|gồm|là)?\s*:\s*$")
+_BUSINESS_UNIT_RE = re.compile(r"(?:lượt\s+)?(?:doanh nghiệp|hộ kinh doanh|hợp tác xã|tổ hợp tác)", re.IGNORECASE)
+_PLEDGE_COMPLEMENT_RE = re.compile(
+    r"\s+(?:(?:đã|và|,)\s+)?(?:thi đua|xây dựng|nêu gương|làm theo|học tập|mô hình|thực hiện|giao ước|cam kết|"
+    r"danh hiệu|phấn đấu|tham gia|chương trình|phong trào|các nội dung|nội dung)(?!\w)", re.IGNORECASE)
 _RISKY_RE = re.compile(r"(?<!\w)(?:chỉ tiêu|mục tiêu|kế hoạch đề ra|phấn đấu đến|tăng|giảm|so với|mỗi|từng|ít nhất)(?!\w)",
                        re.IGNORECASE)
 _YEAR_LEAD_RE = re.compile(r"^(?:19|20)\d{2}(?!\d)\s*,?\s*")
@@ -558,6 +562,10 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                     mode, gap = "breakdown", 0
             if mode is None:
                 continue
+            if _BUSINESS_UNIT_RE.fullmatch(men.unit) and mode in ("after", "before", "list"):
+                v_ = verb_before or next((v for v in verbs if v.start() >= men.end), None)
+                if v_ is None or not _PLEDGE_COMPLEMENT_RE.match(t, v_.end()):
+                    continue  # "15 doanh nghiệp đăng ký mới": a business registration
             subject = _subject(t, (s, e), men, verb_before)
             fallback = False
             if subject is None and mode == "list":

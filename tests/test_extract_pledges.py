@@ -405,3 +405,9 @@ def test_a_results_heading_after_a_registration_sentence_opens_a_list():
     assert triples(items) == {(86, "count", "đảng viên"), (241, "count", "đảng viên")}
     assert {i.value["subject"] for i in items} == {"Đảng ủy xã Phước Lộc"}
     assert run("Đảng ủy xã tổ chức hội nghị tổng kết. Kết quả như sau:", "- Khối cơ quan: 86 đảng viên;") == []
+
+
+def test_business_registrations_are_not_pledges():
+    assert run("Trong năm, toàn huyện có 15 doanh nghiệp đăng ký mới với tổng vốn 120 tỷ đồng.") == []
+    items = run("Có 9 doanh nghiệp đăng ký thực hiện phong trào “Doanh nghiệp vì cộng đồng”.")
+    assert triples(items) == {(9, "count", "doanh nghiệp")}

@@ -65,7 +65,8 @@ EVENTS = lexicon_regex("event_nouns")
 VERBS = lexicon_regex("meeting_verbs")
 
 TIME_RE = re.compile(
-    r"(?<!\w)(?:(?:sáng|chiều|tối|trưa|đêm)(?:\s+(?:nay|qua|hôm qua))?\s*,?\s*(?:(?:hôm\s+)?ngày\s*)?"
+    r"(?<!\w)(?:(?:sáng|chiều|tối|trưa|đêm)(?:\s+(?:nay|qua|hôm qua))?\s*,?\s*"
+    r"(?:(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật)\s*,?\s*)?(?:(?:hôm\s+)?ngày\s*)?"
     r"|(?:hôm nay|hôm qua)\s*,?\s*(?:ngày\s*)?|ngày\s*)\(?\s*"
     r"(?:(?:từ\s+)?(?:ngày\s+)?(?P<first>\d{1,2})\s*(?:-|–|đến|và)\s*(?=\d{1,2}\s*[/.\-]\s*\d))?"
     rf"(?:{DAY_MONTH_YEAR})",
@@ -405,6 +406,10 @@ def _named_event(s: str, verb: str, obj: str, lo: int) -> str | None:
     return t[:cut.start()].strip(" ,") if cut else t
 
 
+ADVERB_EVENT_RE = re.compile(
+    rf"\s*(?:long trọng|trọng thể|trang trọng|thành công|sôi nổi|chính thức)\s+(?=(?:{EVENTS})(?!\w))", re.IGNORECASE)
+
+
 def _from_verb(s: str, v: re.Match, pos: int, hi: int, loc: str | None, loc_first: bool,
                no_time: bool) -> dict | None:
     """The meeting a verb names: its object is the title, its subject the organizer."""
@@ -423,6 +428,9 @@ def _from_verb(s: str, v: re.Match, pos: int, hi: int, loc: str | None, loc_firs
                     "location": loc or (lm[0] if lm else None), "tstart": pos}
     subject = re.sub(r"\s*\([^()]{1,40}\)\s*$", "", subject).strip(" ,")
     tstart = v.end()
+    am = ADVERB_EVENT_RE.match(s, tstart)
+    if am:  # "tổ chức thành công Đại hội …"
+        tstart = am.end()
     if verb in ("có buổi", "đã có buổi"):
         tstart = v.start("verb") + len(v.group("verb")) - len("buổi")
     title, tend = _title(s, tstart, hi)
@@ -543,7 +551,7 @@ def _from_sentence(s: str, lo: int, hi: int, after: int) -> dict | None:
     return None
 
 
-LEAD_OPENER_RE = re.compile(r"(?:(?<=\s)|^)(?:từ|trong(?:\s+(?:\d+|hai|ba|bốn|năm))?(?:\s+ngày)?)\s*$", re.IGNORECASE)
+LEAD_OPENER_RE = re.compile(r"(?:(?<=\s)|^)(?:từ|trong(?:\s+(?:\d+|hai|ba|bốn|năm|các|những))?(?:\s+ngày)?)\s*$", re.IGNORECASE)
 AGENCY_TAG_RE = re.compile(r"^[^\n]{0,30}?[-–—:]\s*$|^\s*$")
 DATELINE_LEAD_RE = re.compile(r"(?:^|\s)(?:[A-ZĐÀ-Ỹ][\w]*\s*){1,4},\s*$")
 

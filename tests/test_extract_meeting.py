@@ -465,3 +465,16 @@ def test_the_main_clause_names_the_organizer_of_an_event_after_tai():
     v = run("Sáng 5/6/2024, tại buổi làm việc với Đoàn công tác của Tỉnh ủy, Huyện ủy Đông Lâm đã báo cáo kết quả "
             "thực hiện nhiệm vụ.")
     assert v["organizer"] == "Huyện ủy Đông Lâm"
+
+
+def test_more_lead_forms():
+    v = run("Sáng 17/3/2024, Hội Nông dân tỉnh đã tổ chức thành công Đại hội đại biểu lần thứ X, nhiệm kỳ 2024-2029.")
+    assert v["title"] == "Đại hội đại biểu lần thứ X, nhiệm kỳ 2024-2029"
+    v = run("Sáng thứ Hai (17/3/2025), Ban Tuyên giáo Huyện ủy tổ chức Hội nghị báo cáo viên tháng 3.")
+    assert v["date"] == "2025-03-17"
+    v = run("Trong các ngày 16 và 17/3/2024, Trường Chính trị tỉnh tổ chức Lớp bồi dưỡng cấp ủy viên cơ sở.")
+    assert v["date"] == "2024-03-16"
+    v = run("Chiều 17/3/2024, tại Nhà văn hóa xã Tân Hòa, Tổ đại biểu HĐND tỉnh tổ chức tiếp xúc cử tri trước kỳ họp "
+            "thứ 18.")
+    assert v["title"] == "tiếp xúc cử tri trước kỳ họp thứ 18"
+    assert v["location"] == "Nhà văn hóa xã Tân Hòa"

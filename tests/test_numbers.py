@@ -95,3 +95,13 @@ def test_words_in_text_and_spans():
 def test_decimal_comma_in_text():
     n = _only("diện tích 2,5 ha")
     assert n.value == 2.5
+
+
+def test_decimal_share_and_a_share_coordinated_after_it():
+    found = find_numbers("có 99,36% hội viên được học tập và 100% đăng ký")
+    assert [(n.value, n.kind) for n in found] == [(99.36, "percent"), (100, "percent")]
+
+
+def test_luot_counts_and_out_of_totals_read_as_plain_numbers():
+    found = find_numbers("3.400 lượt cán bộ; 56 trên tổng số 80 chi bộ")
+    assert [n.value for n in found] == [3400, 56, 80]

@@ -113,6 +113,9 @@ _PLEDGE_COMPLEMENT_RE = re.compile(
     r"danh hiệu|phấn đấu|tham gia|chương trình|phong trào|các nội dung|nội dung)(?!\w)", re.IGNORECASE)
 _RISKY_RE = re.compile(r"(?<!\w)(?:chỉ tiêu|mục tiêu|kế hoạch đề ra|phấn đấu đến|tăng|giảm|so với|mỗi|từng|ít nhất)(?!\w)",
                        re.IGNORECASE)
+_AT_UNIT_RE = re.compile(
+    rf"^(?:[Tt]ại|[Ở]|[Đđ]ối với)\s+(?=(?:{lexicon_regex('org_heads')})(?!\w)(?!\s+(?:nghị|thảo|thi|diễn)(?!\w)))",
+    re.IGNORECASE)
 _YEAR_LEAD_RE = re.compile(r"^(?:19|20)\d{2}(?!\d)\s*,?\s*")
 _COORD_WORDS = frozenset("và cùng với hoặc cũng như".split())
 _TOTAL_OF_RE = re.compile(r"(?<!\w)(?:trên|trong)\s+tổng\s+số|/", re.IGNORECASE)
@@ -232,6 +235,9 @@ def _strip_opener(phrase: str) -> str | None:
     ("Trong năm 2024 toàn huyện" -> "toàn huyện"); None when the opener is
     the whole phrase ("Theo giao ước thi đua")."""
     phrase = phrase.strip()
+    at = _AT_UNIT_RE.match(phrase)
+    if at:
+        return phrase[at.end():]  # "Tại Đảng bộ xã X": the unit
     if not _OPENER_RE.match(phrase):
         return phrase
     inner = _INNER_SUBJECT_RE.search(phrase)
@@ -326,6 +332,8 @@ def _subject(text: str, sent: tuple[int, int], men: Mention, verb_before: re.Mat
             if not seg.strip():
                 continue
             stripped = _YEAR_LEAD_RE.sub("", _CONNECTIVE_RE.sub("", _LEADING_ADVERBIAL_RE.sub("", seg.strip())))
+            if not stripped.strip() and _LEADING_ADVERBIAL_RE.fullmatch(seg.strip()):
+                continue  # "Đảng ủy X, năm 2024, có …": a time between the subject and its verb
             if not stripped.strip():
                 if _CONNECTIVE_RE.match(seg.strip()) and re.match(r"(?i)\s*(qua đó|từ đó|nhờ đó|theo đó)", seg):
                     continue  # "..., qua đó có 100% ...": the subject is before
@@ -346,7 +354,8 @@ def _subject(text: str, sent: tuple[int, int], men: Mention, verb_before: re.Mat
 
 
 _ORG_START_RE = re.compile(
-    rf"^(?:toàn|cả|(?:{lexicon_regex('org_heads')})(?!\w)(?!\s+(?:nghị|thảo|thi|diễn|viên)(?!\w)))", re.IGNORECASE)
+    rf"^(?:toàn|cả|(?:tất cả\s+)?các\s+(?:cấp|{_UNIT})(?!\w)|"
+    rf"(?:{lexicon_regex('org_heads')})(?!\w)(?!\s+(?:nghị|thảo|thi|diễn|viên)(?!\w)))", re.IGNORECASE)
 _AUX_WORDS = frozenset("đã đều cùng cũng tự nguyện được đồng loạt tiến hành tổ chức".split())
 
 

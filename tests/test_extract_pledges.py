@@ -411,3 +411,17 @@ def test_business_registrations_are_not_pledges():
     assert run("Trong năm, toàn huyện có 15 doanh nghiệp đăng ký mới với tổng vốn 120 tỷ đồng.") == []
     items = run("Có 9 doanh nghiệp đăng ký thực hiện phong trào “Doanh nghiệp vì cộng đồng”.")
     assert triples(items) == {(9, "count", "doanh nghiệp")}
+
+
+def test_subject_across_a_time_adverbial_and_after_tai():
+    items = run("Đảng ủy phường Tân An, năm 2024, có 28 chi bộ đăng ký xây dựng chi bộ kiểu mẫu.")
+    assert items[0].value["subject"] == "Đảng ủy phường Tân An"
+    items = run("Tại Đảng bộ xã Phú Điền, có 33 đảng viên đăng ký nêu gương.")
+    assert items[0].value["subject"] == "Đảng bộ xã Phú Điền"
+    items = run("Tại hội nghị, 18 đơn vị đã ký giao ước thi đua.")
+    assert items[0].value["subject"] != "hội nghị"
+
+
+def test_a_plural_unit_clause_is_a_topic():
+    items = run("Các chi bộ trực thuộc Đảng bộ xã Hòa Tiến đã tổ chức cho 100% đảng viên đăng ký làm theo.")
+    assert items[0].value["subject"] == "Các chi bộ trực thuộc Đảng bộ xã Hòa Tiến"

@@ -118,6 +118,9 @@ def _split_name(sylls: list[str], explicit: bool) -> int | None:
     return None
 
 
+AND_RE = re.compile(r"\s+và\s+")
+
+
 def _role_end(s: str, pos: int, limit: int = 220) -> int:
     seg = s[pos:pos + limit]
     end = len(seg)
@@ -145,6 +148,12 @@ def _role_end(s: str, pos: int, limit: int = 220) -> int:
     stop = STOP_RE.search(seg, 0, end)
     if stop:
         end = stop.start()
+    for m in AND_RE.finditer(seg, 0, end):  # "…, Chủ tịch UBND xã và Vừ A Dính, Trưởng bản": the next person
+        run = RUN_RE.match(seg, m.end())
+        if run and len(run.group(0).split()) >= 3 and run.group(0).split()[0] in SURNAMES \
+                and not ROLE_START_RE.match(run.group(0)):
+            end = m.start()
+            break
     return pos + end
 
 

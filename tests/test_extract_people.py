@@ -219,3 +219,12 @@ def test_the_occasion_is_not_part_of_the_role():
     got = run("Theo ý kiến của đồng chí Lương Văn Đạt, Phó Chủ tịch UBND tỉnh tại hội nghị, các sở cần khẩn trương "
               "triển khai.")
     assert got == {"Lương Văn Đạt": ["Phó Chủ tịch UBND tỉnh"]}
+
+
+def test_a_role_ends_before_the_next_person_joined_by_va():
+    got = run("Tham dự có các đồng chí: Giàng A Páo, Phó Bí thư Huyện ủy; Lò Văn A, Chủ tịch UBND xã và Vừ A Dính, "
+              "Trưởng bản.")
+    assert got == {"Giàng A Páo": ["Phó Bí thư Huyện ủy"], "Lò Văn A": ["Chủ tịch UBND xã"],
+                   "Vừ A Dính": ["Trưởng bản"]}
+    got = run("Dự có ông Lê Minh Tâm, Giám đốc Sở Lao động, Thương binh và Xã hội.")
+    assert got == {"Lê Minh Tâm": ["Giám đốc Sở Lao động, Thương binh và Xã hội"]}

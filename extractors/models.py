@@ -338,6 +338,15 @@ def _org_for(text: str, name_start: int, name_end: int, trig_start: int, doc_org
         o = orgs[-1]
         # a unit named far before the model noun is a weaker guess
         return masked[o[0]:o[1]].strip(), 2 if trig_start - o[1] <= DISTANT else 4
+    # the previous sentence of the same paragraph ("Chi bộ thôn A có nhiều cách
+    # làm hay. Nổi bật là mô hình “X”."), when it names a unit near its end
+    if s > 2 and "\n" not in text[s - 2:s]:
+        ps, _pe = sentence_of(text, s - 2)
+        masked = text[:ps] + _mask_parentheses(text, ps, s)
+        orgs = orgs_in(masked, ps, s, starts)
+        if orgs and s - orgs[-1][1] <= DISTANT:
+            o = orgs[-1]
+            return masked[o[0]:o[1]].strip(), 4
     return doc_org, 3
 
 

@@ -193,3 +193,10 @@ def test_the_unit_after_a_later_model_is_not_the_earlier_ones():
                 "Chi bộ trạm Y tế xã.")
     assert org_of(items, "Ngày Chủ nhật xanh") == "Đảng bộ xã Phú Mỹ"
     assert org_of(items, "Bếp ăn 0 đồng") == "Chi bộ trạm Y tế xã"
+
+
+def test_organization_from_the_sentence_before_in_the_same_paragraph():
+    items = run("Báo cáo của Ban Dân vận Huyện ủy Lạc Sơn",
+                "Chi bộ thôn Nà Lầu có nhiều cách làm hay. Nổi bật là mô hình “Bữa cơm đoàn kết”.")
+    assert org_of(items, "Bữa cơm đoàn kết") == "Chi bộ thôn Nà Lầu"
+    assert items[0].confidence < 0.92

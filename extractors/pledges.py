@@ -116,6 +116,9 @@ _RISKY_RE = re.compile(r"(?<!\w)(?:chỉ tiêu|mục tiêu|kế hoạch đề ra
 _AT_UNIT_RE = re.compile(
     rf"^(?:[Tt]ại|[Ở]|[Đđ]ối với)\s+(?=(?:{lexicon_regex('org_heads')})(?!\w)(?!\s+(?:nghị|thảo|thi|diễn)(?!\w)))",
     re.IGNORECASE)
+_ITEM_LEAD_RE = re.compile(
+    r"[\s\-–—+•*·▪●◦]*(?:\(?(?:\d{1,2}|[a-zđ]|[IVX]{1,4})[.)]\s*)?(?:(?:có|gồm|khoảng|gần|hơn|trên|tổng số|với)\s+)*",
+    re.IGNORECASE)
 _YEAR_LEAD_RE = re.compile(r"^(?:19|20)\d{2}(?!\d)\s*,?\s*")
 _COORD_WORDS = frozenset("và cùng với hoặc cũng như".split())
 _TOTAL_OF_RE = re.compile(r"(?<!\w)(?:trên|trong)\s+tổng\s+số|/", re.IGNORECASE)
@@ -406,6 +409,11 @@ def _list_item_ok(text: str, s: int, e: int, pos: int) -> bool:
     rel = pos - lo
     colon = piece.rfind(":", 0, rel)
     count_part = piece[colon + 1:] if colon >= 0 else piece
+    # the count opens its item ("- 245 tập thể", "label: 245 tập thể"); a count
+    # inside a narrative item ("- Tổ chức 15 buổi cho 2.300 hội viên") is not read
+    lead = piece[colon + 1:rel] if colon >= 0 else piece[:rel]
+    if not _ITEM_LEAD_RE.fullmatch(lead):
+        return False
     return not _blocked(count_part)
 
 

@@ -425,3 +425,10 @@ def test_subject_across_a_time_adverbial_and_after_tai():
 def test_a_plural_unit_clause_is_a_topic():
     items = run("Các chi bộ trực thuộc Đảng bộ xã Hòa Tiến đã tổ chức cho 100% đảng viên đăng ký làm theo.")
     assert items[0].value["subject"] == "Các chi bộ trực thuộc Đảng bộ xã Hòa Tiến"
+
+
+def test_a_count_inside_a_narrative_list_item_is_not_read():
+    items = run("Các chi bộ đăng ký thực hiện như sau:",
+                "- 12 chi bộ: xây dựng chi bộ kiểu mẫu;",
+                "- Tổ chức 15 buổi tuyên truyền cho 2.300 hội viên.")
+    assert triples(items) == {(12, "count", "chi bộ")}

@@ -22,9 +22,15 @@ E. photo captions: "Mô hình X của <unit>", "<unit> với mô hình X", also
 Repeats are one item: truncated or misread ones ("Dần vận khéo") merge into
 the full spelling, unless their numbers differ ("Tổ 3 tốt" / "Tổ 5 tốt").
 
-The organization is "<unit> với mô hình …", "… của <unit>", "được <unit> …",
-else the last unit named before the model noun in the sentence, else the
-unit the document's title names.
+Repeats are keyed without spaces, quotes and punctuation ("1 +1" = "1+1").
+
+The organization is "<unit> với mô hình …", "“…” ở/tại/của <unit or place>"
+right after the name (a place needs a place word or a two-syllable name:
+"ở Giáp Trung", "tại tổ dân phố Bàu Sen"), "… của <unit>", "được <unit> …"
+(never past another model noun), else the last unit named before the model
+noun in the sentence, else one near the end of the previous sentence of the
+paragraph, else the unit the document's title names; a unit far before the
+model noun, the previous sentence's or the title's lowers the confidence.
 """
 
 from __future__ import annotations

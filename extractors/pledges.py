@@ -20,9 +20,33 @@ signed a commitment. The rules, in the order the text is read:
    right after a pledge sentence carries its counts over;
 4. a bare number right after a registration verb ("đăng ký mới 52") takes
    the unit of the pledge just before it;
-5. the subject is "X" of "N đơn vị trong/thuộc/của X", else the noun phrase
-   before the verb or "có" governing the count, else the subject of the
-   pledge it breaks down.
+5. the subject is "X" of "N đơn vị trong/thuộc/của X" (a lower-case owner
+   when it starts with a unit noun: "của khối các cơ quan tỉnh"), else the
+   noun phrase before the verb or "có" governing the count, past adverbial
+   openers (``subject_openers``: "Theo …", "Qua …", "Tính đến …", "Trong
+   năm …") and within its ";" clause, else the subject of the pledge it
+   breaks down, else the unit the clause opens with (a fallback);
+6. lists: a sentence ending in ":" that holds an unnegated registration
+   verb with no award word after it ("Kết quả đăng ký thi đua cụ thể như
+   sau:"), or "Kết quả như sau:" right after a registration sentence, or
+   the ":" after such a verb inside a sentence, governs the counts that open
+   the list items that follow (bullets, numbered or lettered lines, "label:
+   N unit", "label: N" whose label starts with a unit noun) until a line of
+   another shape or a count-less section heading; an item with an award,
+   recognition (``pledge_award_words``), negation or blocker is left out;
+7. a negation or withdrawal ("chưa", "không", "xin rút") between a count and
+   its verb, or right before the verb, blocks it; so does another sense of
+   the verb (``pledge_other_senses``: "đăng ký kết hôn", "ký kết hợp đồng");
+8. a verb never reaches past a nearer number to a farther count except
+   through a coordination or breakdown; a bare number or share coordinated
+   with a mention right before a verb ("… và 100% đăng ký") takes the
+   mention's unit; "Số/Tỷ lệ <unit> đăng ký …: N" takes the label's unit;
+   "N trên tổng số M <unit>" is N of the unit out of M;
+9. confidence comes from the evidence: 0.93 only for a verb right next to
+   its count (fillers only between) in a sentence without negation, award,
+   target or change words; less for a farther verb, a list, a breakdown, a
+   borrowed unit, a fallback subject, a possibly cut unit, number words or
+   a ratio.
 """
 
 from __future__ import annotations

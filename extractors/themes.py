@@ -13,7 +13,9 @@ C. a quoted "Năm <noun phrase>" ("“Năm văn hóa công sở” 2017"): a
    year's theme.
 
 The year is the one of the specifier, else one written right after the
-theme, else "Năm 2019, …" opening the sentence, else another "năm YYYY" of
+theme, else "Năm 2019, …" opening the sentence, else a bare year right
+after a campaign noun before the theme (``theme_campaign_nouns``: "Tháng
+Thanh niên 2022 với chủ đề …"), else another "năm YYYY" of
 the sentence, else the one year the document gives its themes
 ("chuyên đề năm 2021").
 """

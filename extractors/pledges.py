@@ -374,8 +374,9 @@ def _subject(text: str, sent: tuple[int, int], men: Mention, verb_before: re.Mat
         return None
     # 3. the count is the subject itself ("Đại diện hội viên 7 xã đã ký cam kết")
     seg = re.split(r"[,;:]", prefix)[-1]
-    lead = _REPRESENTATIVE_RE.sub("", _LEADING_ADVERBIAL_RE.sub("", seg.strip()))
-    if lead and lead != seg.strip() and lead[:1].islower():
+    adv = _LEADING_ADVERBIAL_RE.sub("", seg.strip())
+    lead = _REPRESENTATIVE_RE.sub("", adv)
+    if lead and lead != adv and lead[:1].islower() and not _VERB_OR_STOP_RE.search(lead):
         return f"{lead.strip()} {text[men.start:men.end]}".strip()
     return None
 

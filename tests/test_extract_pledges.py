@@ -432,3 +432,11 @@ def test_a_count_inside_a_narrative_list_item_is_not_read():
                 "- 12 chi bộ: xây dựng chi bộ kiểu mẫu;",
                 "- Tổ chức 15 buổi tuyên truyền cho 2.300 hội viên.")
     assert triples(items) == {(12, "count", "chi bộ")}
+
+
+def test_a_verb_phrase_before_the_count_is_no_subject():
+    items = run("Năm 2024 tổ chức cho 300 lao động ký cam kết an toàn.")
+    assert triples(items) == {(300, "count", "lao động")}
+    assert items[0].value["subject"] is None
+    items = run("Có 5.600 lượt cán bộ, đảng viên và quần chúng nhân dân ký cam kết.")
+    assert triples(items) == {(5600, "count", "lượt cán bộ, đảng viên và quần chúng nhân dân")}

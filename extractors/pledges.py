@@ -135,7 +135,7 @@ _BUSINESS_UNIT_RE = re.compile(r"(?:lượt\s+)?(?:doanh nghiệp|hộ kinh doan
 _PLEDGE_COMPLEMENT_RE = re.compile(
     r"\s+(?:(?:đã|và|,)\s+)?(?:thi đua|xây dựng|nêu gương|làm theo|học tập|mô hình|thực hiện|giao ước|cam kết|"
     r"danh hiệu|phấn đấu|tham gia|chương trình|phong trào|các nội dung|nội dung)(?!\w)", re.IGNORECASE)
-_RISKY_RE = re.compile(r"(?<!\w)(?:chỉ tiêu|mục tiêu|kế hoạch đề ra|phấn đấu đến|tăng|giảm|so với|mỗi|từng|ít nhất)(?!\w)",
+_RISKY_RE = re.compile(r"(?<!\w)(?:chỉ tiêu|mục tiêu|kế hoạch đề ra|phấn đấu đến|tăng|giảm|so với|mỗi|từng|ít nhất|sẽ|dự kiến)(?!\w)",
                        re.IGNORECASE)
 _AT_UNIT_RE = re.compile(
     rf"^(?:[Tt]ại|[Ở]|[Đđ]ối với)\s+(?=(?:{lexicon_regex('org_heads')})(?!\w)(?!\s+(?:nghị|thảo|thi|diễn)(?!\w)))",

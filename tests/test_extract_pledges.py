@@ -440,3 +440,8 @@ def test_a_verb_phrase_before_the_count_is_no_subject():
     assert items[0].value["subject"] is None
     items = run("Có 5.600 lượt cán bộ, đảng viên và quần chúng nhân dân ký cam kết.")
     assert triples(items) == {(5600, "count", "lượt cán bộ, đảng viên và quần chúng nhân dân")}
+
+
+def test_a_planned_registration_is_not_sure():
+    items = run("Dự kiến có 40 chi bộ sẽ đăng ký xây dựng chi bộ kiểu mẫu.")
+    assert all(i.confidence < 0.9 for i in items)

@@ -419,7 +419,7 @@ def _heading_subject(text: str, s: int, verb: re.Match) -> str | None:
     return None
 
 
-def _list_item_ok(text: str, s: int, e: int, pos: int) -> bool:
+def _list_item_ok(text: str, s: int, e: int, pos: int, mentions: list[Mention] | None = None) -> bool:
     """Whether the count at ``pos`` on a list line (or an inline list item)
     may be a registration: no award or recognition on its item, no negation,
     no blocker in the count part (the label before a colon may name a title)."""
@@ -436,7 +436,12 @@ def _list_item_ok(text: str, s: int, e: int, pos: int) -> bool:
     count_part = piece[colon + 1:] if colon >= 0 else piece
     # the count opens its item ("- 245 tập thể", "label: 245 tập thể"); a count
     # inside a narrative item ("- Tổ chức 15 buổi cho 2.300 hội viên") is not read
-    lead = piece[colon + 1:rel] if colon >= 0 else piece[:rel]
+    lead_start = lo + colon + 1 if colon >= 0 else lo
+    lead = list(text[lead_start:pos])
+    for m in mentions or ():
+        if lead_start <= m.start and m.end <= pos:  # "- Cấp tỉnh: 615 tập thể, 410 cá nhân"
+            lead[m.start - lead_start:m.end - lead_start] = " " * (m.end - m.start)
+    lead = re.sub(r"(?:,|(?<!\w)và(?!\w))", " ", "".join(lead))
     if not _ITEM_LEAD_RE.fullmatch(lead):
         return False
     return not _blocked(count_part)
@@ -594,7 +599,7 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                     break
             label_doubt = False
             if mode is None and (is_list_line or (inline_from is not None and men.start > inline_from)):
-                if _list_item_ok(t, s, e, men.start):
+                if _list_item_ok(t, s, e, men.start, mentions):
                     mode = "list"
                     lab = _LABEL_RE.match(t, s, e)
                     label_doubt = bool(lab and _blocked(lab.group("label")))

@@ -445,3 +445,11 @@ def test_a_verb_phrase_before_the_count_is_no_subject():
 def test_a_planned_registration_is_not_sure():
     items = run("Dự kiến có 40 chi bộ sẽ đăng ký xây dựng chi bộ kiểu mẫu.")
     assert all(i.confidence < 0.9 for i in items)
+
+
+def test_several_counts_on_one_list_line():
+    items = run("Kết quả đăng ký xây dựng điển hình như sau:",
+                "- Cấp huyện: 64 tập thể, 51 cá nhân;",
+                "- Cấp xã: 230 tập thể và 418 cá nhân.")
+    assert triples(items) == {(64, "count", "tập thể"), (51, "count", "cá nhân"),
+                              (230, "count", "tập thể"), (418, "count", "cá nhân")}

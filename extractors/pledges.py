@@ -126,7 +126,8 @@ _COORD_BARE_RE = re.compile(
 # "Số tập thể đăng ký: 245", "Tỷ lệ đảng viên đăng ký nêu gương đạt 98,5%": the
 # unit is named in the label before the registration verb, the number stands bare
 _LABELLED_RE = re.compile(
-    rf"(?<!\w)(?:[Ss]ố|[Tt]ổng số|[Ss]ố lượng|[Tt]ỷ lệ|[Tt]ỉ lệ)\s+(?P<unit>(?:{_UNIT}))\s+(?:đã\s+|được\s+)?"
+    rf"(?:(?<!\w)(?P<lab>[Ss]ố|[Tt]ổng số|[Ss]ố lượng|[Tt]ỷ lệ|[Tt]ỉ lệ)\s+|^\s*(?:[-–—+•*·▪●◦]\s*)?)"
+    rf"(?P<unit>(?:{_UNIT}))\s+(?:đã\s+|được\s+)?"
     rf"(?P<verb>{lexicon_regex('pledge_verbs')})(?!\w)(?P<rest>[^:;.!?\n]{{0,60}}?)\s*(?::|(?<!\w)là(?!\w)|(?<!\w)đạt(?!\w))\s*"
     r"(?:(?:gần|hơn|trên|khoảng)\s+)?(?P<num>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)(?P<pct>\s?%)?(?![\d\w/])",
     re.IGNORECASE)
@@ -646,12 +647,15 @@ def extract(doc: Doc, text: Text) -> list[Item]:
                                   s + lb.start("num"), s + lb.end("num")))
                     sentence_pledged = True
         # "Số tập thể đăng ký: 245" / "Tỷ lệ đảng viên đăng ký … đạt 98%"
-        for lm in _LABELLED_RE.finditer(t, s, e):
+        for lm in _LABELLED_RE.finditer(sent):
+            lm = _LABELLED_RE.match(t, s + lm.start(), e) if lm.group("lab") else _LABELLED_RE.match(t, s, e)
+            if lm is None:
+                continue
             if _NEG_WORD_RE.search(t, lm.start(), lm.start("num")) or _blocked(lm.group("rest")) \
                     or _AWARD_RE.search(lm.group("rest")):
                 continue
-            is_rate = lm.group(0)[:2].lower() in ("tỷ", "tỉ")
-            if is_rate != bool(lm.group("pct")):
+            lab = (lm.group("lab") or "").lower()
+            if lab and (lab[:2] in ("tỷ", "tỉ")) != bool(lm.group("pct")):
                 continue  # a rate is a share, a number of units is a count
             if any(m.start == lm.start("num") for m in mentions):
                 continue  # "… là 245 đồng chí": read as a mention already
@@ -659,11 +663,12 @@ def extract(doc: Doc, text: Text) -> list[Item]:
             if n is None or not n.value:
                 continue
             subject = last_subject or topic
-            value = {"value": n.value, "kind": n.kind, "unit": lm.group("unit"), "subject": subject}
+            unit = lm.group("unit") if lab else lm.group("unit")[0].lower() + lm.group("unit")[1:]
+            value = {"value": n.value, "kind": n.kind, "unit": unit, "subject": subject}
             found.append((None, value, _confidence(None, "labelled", False, 0, risky, subject is not None),
                           n.start, n.end))
             sentence_pledged = True
-            prev_unit = lm.group("unit")
+            prev_unit = unit
         # a bare number coordinated with a mention right before a verb ("… và 100% đăng ký")
         men_starts = {m.start for m in mentions}
         for v in verbs:

@@ -453,3 +453,9 @@ def test_several_counts_on_one_list_line():
                 "- Cấp xã: 230 tập thể và 418 cá nhân.")
     assert triples(items) == {(64, "count", "tập thể"), (51, "count", "cá nhân"),
                               (230, "count", "tập thể"), (418, "count", "cá nhân")}
+
+
+def test_a_line_opening_with_the_unit_and_the_verb_before_a_colon():
+    items = run("Đảng viên đăng ký nêu gương: 1.245 (đạt 98%).")
+    assert triples(items) == {(1245, "count", "đảng viên")}
+    assert run("Đảng viên được khen thưởng: 45.") == []

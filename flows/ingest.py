@@ -108,6 +108,24 @@ class WorkerPool:
 
 _POOLS: dict[str, WorkerPool] = {}
 
+#: Below this much input (and few files), worker processes cost more than they save (a watcher's burst).
+POOL_MIN_BYTES = 512 * 1024
+
+
+def worth_a_pool(files: list[str], workers: int) -> bool:
+    """Enough work for worker processes: starting them costs seconds of CPU (the forkserver's imports)."""
+    if len(files) >= 8 * workers:
+        return True
+    total = 0
+    for f in files:
+        try:
+            total += os.path.getsize(f)
+        except OSError:
+            continue
+        if total >= POOL_MIN_BYTES:
+            return True
+    return False
+
 
 def _broken_or_transient(task, task_run, state) -> bool:
     try:
@@ -208,7 +226,7 @@ def ingest_flow(paths: list[str], db_url: str | None = None, workers: int | None
         raise ValueError(f"unknown task runner {kind!r} (one of {', '.join(RUNNERS)})")
     outcomes: list[Outcome] = []
     parts = batches(files, workers)
-    if kind == "pool" and workers > 1 and len(parts) > 1:
+    if kind == "pool" and workers > 1 and len(parts) > 1 and worth_a_pool(files, workers):
         import uuid
 
         key = uuid.uuid4().hex

@@ -75,6 +75,22 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def _tree_pss(pid: int) -> int:
+    """Proportional set size of a process tree: forked workers' shared pages counted once."""
+    import psutil
+
+    try:
+        p = psutil.Process(pid)
+        procs = [p, *p.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for q in procs:
+        with contextlib.suppress(psutil.Error, AttributeError):
+            total += q.memory_full_info().pss
+    return total
+
+
 def _proc_rss(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -90,10 +106,12 @@ class RssSampler:
     Also the CPU seconds of the whole tree (``tree_cpu``): forkserver workers are grandchildren,
     which ``os.times`` never counts."""
 
-    def __init__(self, pid: int | None = None, interval: float = 0.2):
+    def __init__(self, pid: int | None = None, interval: float = 0.2, pss: bool = False):
         self.pid = pid or os.getpid()
         self.interval = interval
         self.peak = 0
+        self.peak_pss = 0
+        self.pss = pss
         self._cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -106,6 +124,9 @@ class RssSampler:
     def sample(self) -> int:
         rss = _tree_rss(self.pid)
         self.peak = max(self.peak, rss)
+        if self.pss:
+            with contextlib.suppress(Exception):
+                self.peak_pss = max(self.peak_pss, _tree_pss(self.pid))
         with contextlib.suppress(Exception):
             import psutil
 
@@ -600,7 +621,7 @@ def cold_ingest(folder: Path, url: str, workers: int, api: str | None = None,
            "--workers", str(workers)]
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    sampler = RssSampler(proc.pid, interval=0.2)
+    sampler = RssSampler(proc.pid, interval=0.5, pss=True)
     with sampler:
         try:
             _, err = proc.communicate(timeout=3600)
@@ -610,6 +631,7 @@ def cold_ingest(folder: Path, url: str, workers: int, api: str | None = None,
     wall = time.perf_counter() - t
     summary = json.loads(out.read_text()) if out.exists() else {}
     summary["_tree_cpu"] = sum(sampler._cpu.values())
+    summary["_peak_pss"] = sampler.peak_pss
     return wall, sampler.peak, summary, (err or "")[-2000:] if proc.returncode else ""
 
 
@@ -645,9 +667,11 @@ def _mb(b: int) -> str:
               help="sqlite (default: files in a temporary folder) or a PostgreSQL URL whose server gets fresh databases.")
 @click.option("--skip-flow", is_flag=True, help="Stages and baselines only (no Prefect runs).")
 @click.option("--keep", type=click.Path(file_okay=False), default=None, help="Build the corpus and databases here and keep them.")
+@click.option("--cold-all", is_flag=True,
+              help="Also a cold `minutes ingest --workers N` of the whole corpus in a new process (its peak RSS and PSS).")
 def bench(n_docs: int, json_out: str | None, workers: int | None, formats: str, stage_docs: int,
           baseline_pages: int, ner_chars: int, e2e_pages: int, db_base: str | None, skip_flow: bool,
-          keep: str | None) -> None:
+          keep: str | None, cold_all: bool) -> None:
     """Benchmark: per stage and end to end, pages/s, chars/s, documents/s, peak RSS, and ratios
     (PDF reading vs pdfplumber, Prefect flow vs plain loop, unchanged re-run vs first run,
     NLP + extraction vs underthesea ner, N workers vs 1), all measured in this run."""
@@ -755,7 +779,8 @@ def bench(n_docs: int, json_out: str | None, workers: int | None, formats: str, 
                         cold = {"pages": pages, "files": summary.get("files"), "status": summary.get("status"),
                                 "wall_s": round(wall, 2), "cpu_s": round(summary.get("_tree_cpu", 0), 2),
                                 "pages_per_s": round(pages / wall, 2) if wall else None,
-                                "peak_rss_mb": round(peak / 2**20, 1)}
+                                "peak_rss_mb": round(peak / 2**20, 1),
+                                "peak_pss_mb": round(summary.get("_peak_pss", 0) / 2**20, 1)}
                         if err:
                             cold["error"] = err
                         if plumber and plumber.rate("pages"):
@@ -766,6 +791,15 @@ def bench(n_docs: int, json_out: str | None, workers: int | None, formats: str, 
                                 ratios[key.replace("cold_minutes_ingest_pdf", "cold_ingest_vs_pdfplumber_cpu")] = \
                                     _ratio(pages / plumber.rate("pages", True), cold["cpu_s"])
                         e2e[key] = cold
+                if cold_all:
+                    say(f"end to end: cold `minutes ingest --workers {workers}` of the whole corpus in a new process…")
+                    wall, peak, summary, err = cold_ingest(work / "corpus", dbs.fresh("coldall"), workers, None, "all")
+                    e2e["cold_minutes_ingest_corpus"] = {
+                        "files": summary.get("files"), "status": summary.get("status"), "wall_s": round(wall, 2),
+                        "cpu_s": round(summary.get("_tree_cpu", 0), 2),
+                        "docs_per_s": round(n_docs / wall, 2) if wall else None,
+                        "peak_rss_mb": round(peak / 2**20, 1), "peak_pss_mb": round(summary.get("_peak_pss", 0) / 2**20, 1),
+                        **({"error": err} if err else {})}
             result["peak_rss_mb"] = round(sampler.peak / 2**20, 1)
     finally:
         dbs.drop_all()
@@ -829,7 +863,8 @@ def print_report(r: dict) -> None:
             if isinstance(v, dict) and "wall_s" in v:
                 t.add_row(k, f"{v['wall_s']:.2f}", str(v.get("cpu_s", "")), str(v.get("docs_per_s") or ""),
                           str(v.get("pages_per_s") or ""), f"{v['chars_per_s']:,.0f}" if v.get("chars_per_s") else "",
-                          f"{v['peak_rss_mb']:,.0f} MB", json.dumps(v.get("status") or {}))
+                          f"{v['peak_rss_mb']:,.0f} MB" + (f" (PSS {v['peak_pss_mb']:,.0f})" if v.get("peak_pss_mb") else ""),
+                          json.dumps(v.get("status") or {}))
         con.print(t)
         con.print(f"Prefect API ({e2e['prefect_api']}) ready in {e2e['prefect_api_start_s']} s; "
                   f"identical records: {e2e['identical_records']}")

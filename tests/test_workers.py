@@ -178,16 +178,22 @@ def test_two_workers_split_a_folder(tmp_path, pg_url):
 
 
 @pytest.mark.slow
-def test_dask_task_runner_matches_the_process_pool(tmp_path):
-    """ingest_flow(runner="dask") on a LocalCluster of two processes stores what the process pool stores."""
+def test_task_runners_store_the_same_records(tmp_path):
+    """ingest_flow with two workers on the forkserver pool (the default), on a Dask LocalCluster and on
+    Prefect's process pool stores what one worker stores."""
     pytest.importorskip("prefect_dask")
-    from flows.ingest import ingest_flow
+    from flows.ingest import ingest_flow, worth_a_pool
     from pipeline.bench import records
 
-    folder = _folder(tmp_path, 8)
-    urls = {k: f"sqlite:///{tmp_path / k}.db" for k in ("dask", "process")}
-    for kind, url in urls.items():
-        summary = ingest_flow(paths=[str(folder)], db_url=url, workers=2, runner=kind)
-        assert summary["status"] == {"done": 8}, summary
-    a, b = records(urls["dask"]), records(urls["process"])
-    assert len(a) == 8 and a == b
+    folder = _folder(tmp_path, 16)
+    assert worth_a_pool([str(p) for p in folder.rglob("*.txt")], 2)
+    runs = {"one": (1, None), "pool": (2, "pool"), "dask": (2, "dask"), "process": (2, "process")}
+    got = {}
+    for name, (workers, kind) in runs.items():
+        url = f"sqlite:///{tmp_path / name}.db"
+        summary = ingest_flow(paths=[str(folder)], db_url=url, workers=workers, runner=kind)
+        assert summary["status"] == {"done": 16}, (name, summary)
+        got[name] = records(url)
+    assert len(got["one"]) == 16
+    for name in ("pool", "dask", "process"):
+        assert got[name] == got["one"], name

@@ -7,6 +7,7 @@ timeout so a reader (the review page) and a writer (ingest) can share them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from pathlib import Path
@@ -53,10 +54,53 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
+@functools.lru_cache(maxsize=1)
+def head_revision() -> str | None:
+    """The newest migration's revision (read once per process)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+@contextlib.contextmanager
+def _file_lock(engine: Engine):
+    """SQLite: concurrent starters on a new file take turns (a lock file beside the database)."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: no lock
+        yield
+        return
+    with open(f"{path}.migrate-lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (idempotent; safe for concurrent
-    starters: PostgreSQL serializes them with an advisory lock)."""
-    with engine.begin() as conn:
+    starters: PostgreSQL serializes them with an advisory lock, SQLite with a lock file).
+
+    A database already at the newest revision is recognised with one query, without
+    running Alembic's machinery (every worker process opens the store)."""
+    try:
+        if current_revision(engine) == head_revision() is not None:
+            return
+    except Exception:  # noqa: BLE001 - a new or unusual database: let Alembic decide
+        pass
+    with _file_lock(engine), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7316001)")
         cfg = alembic_config(engine)

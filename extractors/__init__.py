@@ -77,8 +77,9 @@ def item_key(field: str, value: dict) -> str:
         return f"{value.get('kind') or 'count'}:{value.get('value')}:{fold(value.get('unit'))}"
     if field == "models":
         return fold(value.get("name"))
-    if field == "themes":
-        return fold(value.get("text"))
+    if field == "themes":  # the same wording declared for two years is two themes
+        year = value.get("year")
+        return fold(value.get("text")) + (f"|{year}" if year else "")
     if field == "references":
         return fold(value.get("number")).replace(" ", "").upper()
     if field == "people":

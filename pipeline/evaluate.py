@@ -173,21 +173,29 @@ def eval_through_store(docs: Path, gold: Path, tmp: Path, verbose: bool = False,
     return res
 
 
-def ablation_no_pos(docs: Path, gold: Path, out: Path) -> dict:
-    """The same documents in process with underthesea's POS tagging switched off."""
+def ablations(docs: Path, gold: Path, out: Path) -> dict:
+    """The same documents in process without underthesea's features, one at a time:
+    POS tags (``pos_tags`` returns nothing) and word segmentation (tokens are
+    single syllables), so what each contributes is known."""
     from pipeline import nlp
 
-    before = nlp.POS_ENABLED
-    nlp.POS_ENABLED = False
-    try:
-        predict_dir(docs, out)
-    finally:
-        nlp.POS_ENABLED = before
-    res, _ = run_score(gold, out)
-    print(f"ablation without underthesea POS: headline F1 {res['headline_f1']:.3f}; all fields F1 "
-          f"{res['all_fields_f1']:.3f}; calls to the POS tagger during the main run: {nlp.POS_CALLS}")
-    return {"headline_f1": res["headline_f1"], "all_fields_f1": res["all_fields_f1"],
-            "fields": {k: v["f1"] for k, v in res["fields"].items()}}
+    results = {}
+    for name, flag in (("no_pos", "POS_ENABLED"), ("no_segmentation", "SEGMENT_ENABLED")):
+        before = getattr(nlp, flag)
+        setattr(nlp, flag, False)
+        try:
+            predict_dir(docs, out / name)
+        finally:
+            setattr(nlp, flag, before)
+        res, _ = run_score(gold, out / name)
+        results[name] = {"headline_f1": res["headline_f1"], "all_fields_f1": res["all_fields_f1"],
+                         "fields": {k: v["f1"] for k, v in res["fields"].items()}}
+        label = "underthesea POS" if name == "no_pos" else "underthesea word segmentation"
+        fields = ", ".join(f"{k} {v:.3f}" for k, v in results[name]["fields"].items())
+        print(f"ablation without {label}: headline F1 {res['headline_f1']:.3f}; all fields F1 "
+              f"{res['all_fields_f1']:.3f} ({fields})")
+    print(f"calls to the POS tagger in this process: {nlp.POS_CALLS}")
+    return results
 
 
 def eval_against_reviews(db: str | None, verbose: bool = False) -> dict:

@@ -73,7 +73,7 @@ def _align(line: str, tokens: list[str]) -> list[tuple[int, int]]:
 def _words_for(text: str) -> list[tuple[int, int]]:
     """Token spans over the whole text, covering every non-space character."""
     spans: list[tuple[int, int]] = []
-    segment = _segmenter()
+    segment = _segmenter() if SEGMENT_ENABLED else str.split
     pos = 0
     for line in text.split("\n"):
         if line.strip():
@@ -139,6 +139,8 @@ def make_doc(text: str) -> Doc:
 
 #: Switched off by the eval command's ablation run, to measure what POS adds.
 POS_ENABLED = os.environ.get("MINUTES_NO_POS", "") in ("", "0")
+#: Switched off by the ablation run: tokens are then single syllables, not underthesea words.
+SEGMENT_ENABLED = os.environ.get("MINUTES_NO_SEGMENTATION", "") in ("", "0")
 POS_CALLS = 0
 
 

@@ -18,7 +18,7 @@ from pipeline.commands import db_option
               help="Gold records [default: ../shared/eval/dev/gold].")
 @click.option("--verbose", "-v", is_flag=True, help="List each miss and extra item.")
 @click.option("--ablation/--no-ablation", default=True, show_default=True,
-              help="Also score without underthesea's POS features, to show what they add.")
+              help="Also score without underthesea's POS tags, and without its word segmentation, to show what each adds.")
 @click.option("--against-reviews", is_flag=True,
               help="Score the machine suggestions against what reviewers decided in --db instead.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -45,7 +45,7 @@ def eval_cmd(docs: Path | None, gold: Path | None, verbose: bool, ablation: bool
     with tempfile.TemporaryDirectory(prefix="minutes-eval-") as tmp:
         res = ev.eval_through_store(docs, gold, Path(tmp), verbose=verbose, workers=workers)
         if ablation:
-            res["ablation_no_pos"] = ev.ablation_no_pos(docs, gold, Path(tmp) / "ablation")
+            res["ablations"] = ev.ablations(docs, gold, Path(tmp) / "ablation")
     _write(json_out, res)
 
 

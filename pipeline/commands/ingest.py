@@ -65,25 +65,21 @@ def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, force: b
 
 
 def print_summary(summary: dict, console) -> None:
+    """The run's summary: files by status, items per field, failures with their reasons."""
+    _table(console, f"{summary['files']} files", ("status", "files"),
+           [(k, str(v)) for k, v in sorted(summary["status"].items())])
+    _table(console, "items extracted", ("field", "items"), [(k, str(v)) for k, v in sorted(summary["items"].items())])
+    _table(console, "failed", ("file", "reason"), [(f["path"], f["reason"] or "") for f in summary["failed"]])
+
+
+def _table(console, title: str, columns: tuple[str, str], rows: list[tuple[str, str]]) -> None:
     from rich.table import Table
 
-    t = Table(title=f"{summary['files']} files", show_header=True)
-    t.add_column("status")
-    t.add_column("files", justify="right")
-    for k, v in sorted(summary["status"].items()):
-        t.add_row(k, str(v))
+    if not rows:
+        return
+    t = Table(title=title, show_header=True)
+    t.add_column(columns[0])
+    t.add_column(columns[1], justify="right" if columns[1] in ("files", "items") else "left")
+    for row in rows:
+        t.add_row(*row)
     console.print(t)
-    if summary["items"]:
-        it = Table(title="items extracted", show_header=True)
-        it.add_column("field")
-        it.add_column("items", justify="right")
-        for k, v in sorted(summary["items"].items()):
-            it.add_row(k, str(v))
-        console.print(it)
-    if summary["failed"]:
-        ft = Table(title="failed", show_header=True)
-        ft.add_column("file")
-        ft.add_column("reason")
-        for f in summary["failed"]:
-            ft.add_row(f["path"], f["reason"] or "")
-        console.print(ft)

@@ -57,7 +57,7 @@ from extractors.base import lexicon, lexicon_regex, make_item
 from extractors.dates import DAY_MONTH_YEAR, day_month_year, find_datelines, find_full_dates, make_iso
 from pipeline.model import Item, Text
 
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 FIELD = "meeting"
 NAME = f"{FIELD}@{VERSION}"
 
@@ -760,11 +760,46 @@ def _headline_event(s: str, normative: bool) -> tuple | None:
     return None
 
 
+# The formal minutes ("BIÊN BẢN" + the meeting's name, then "Thời gian: …", "Địa điểm: …"):
+# the labels say it all. A blank form (dotted placeholders) yields nothing.
+MINUTES_TITLE_RE = re.compile(
+    r"^BIÊN BẢN\s*\n+(?P<title>(?:Hội nghị|Cuộc họp|Họp|Đại hội|Sinh hoạt|Phiên họp|Kỳ họp|Buổi làm việc)[^\n]{3,200})$",
+    re.MULTILINE)
+MINUTES_TIME_RE = re.compile(r"(?<!\w)(?:Thời gian|Vào hồi|Vào lúc)\s*:?\s*(?P<rest>[^\n]{0,160})")
+MINUTES_PLACE_RE = re.compile(r"(?<!\w)Địa điểm(?:\s+tại)?\s*:\s*(?P<place>[^\n.;]{3,150})")
+_PLACEHOLDER_RE = re.compile(r"…|\.\.\.|_{3,}")
+
+
+def _minutes_form(s: str) -> tuple[dict, int, int] | None:
+    m = MINUTES_TITLE_RE.search(s, 0, min(len(s), 4000))
+    if not m or _PLACEHOLDER_RE.search(m.group("title")):
+        return None
+    window = s[m.end():m.end() + 1500]
+    date = None
+    tm = MINUTES_TIME_RE.search(window)
+    if tm and not _PLACEHOLDER_RE.search(tm.group("rest")):
+        dates = find_full_dates(tm.group("rest"))
+        date = dates[0][2] if dates else None
+    place = None
+    pm = MINUTES_PLACE_RE.search(window)
+    if pm and not _PLACEHOLDER_RE.search(pm.group("place")):
+        place = pm.group("place").strip(" ,")
+    if date is None:
+        return None
+    title = m.group("title").strip(" .:")
+    return ({"date": date, "title": title, "organizer": None, "location": place},
+            m.start("title"), m.start("title") + len(title))
+
+
 @register("meeting", VERSION)
 def extract(doc: Doc, text: Text) -> list[Item]:
     s = text.text
     if not s.strip():
         return []
+    form = _minutes_form(s)
+    if form is not None:
+        value, start, end = form
+        return [make_item(FIELD, value, start, end, 0.8 if value["location"] else 0.75, text, NAME, VERSION)]
     found = None
     how = "time"
     normative = NORMATIVE_HEADING_RE.search(s[:2500]) is not None

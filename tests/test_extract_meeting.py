@@ -478,3 +478,20 @@ def test_more_lead_forms():
             "thứ 18.")
     assert v["title"] == "tiếp xúc cử tri trước kỳ họp thứ 18"
     assert v["location"] == "Nhà văn hóa xã Tân Hòa"
+
+
+def test_formal_minutes_with_labels():
+    v = run("CHI BỘ TỔ DÂN PHỐ SỐ 9", "BIÊN BẢN", "Hội nghị chi bộ thường kỳ tháng 8 năm 2024",
+             "Thời gian: 19 giờ 30, ngày 05 tháng 8 năm 2024.",
+             "Địa điểm: Hội trường tổ dân phố số 9, phường Hòa Lợi.",
+             "Chủ trì: đồng chí Mai Văn Định - Bí thư Chi bộ.")
+    assert v is not None
+    assert v["date"] == "2024-08-05"
+    assert v["title"] == "Hội nghị chi bộ thường kỳ tháng 8 năm 2024"
+    assert v["location"] == "Hội trường tổ dân phố số 9, phường Hòa Lợi"
+
+
+def test_blank_minutes_form_yields_no_meeting():
+    v = run("BIÊN BẢN", "Hội nghị chi bộ đánh giá, xếp loại đảng viên năm ……",
+             "Thời gian: ……… giờ, ngày …… tháng …… năm ……", "Địa điểm tại: …………………………")
+    assert v is None or v["date"] is None

@@ -44,8 +44,8 @@ MINUTES_TABLE = [
 ]
 
 PLAN_HEADER = [
-    ("HUYỆN ĐOÀN SÔNG LAM", "ĐOÀN TNCS HỒ CHÍ MINH"),
-    ("BCH ĐOÀN XÃ HƯNG LỢI", ""),
+    ("HUYỆN ĐOÀN SÔNG LAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+    ("BCH ĐOÀN XÃ HƯNG LỢI", "Độc lập - Tự do - Hạnh phúc"),
     ("Số: 12-KH/ĐTN", "Hưng Lợi, ngày 05 tháng 02 năm 2026"),
 ]
 PLAN_BODY = [

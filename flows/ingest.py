@@ -3,9 +3,11 @@
 Orchestration only: every step is a function of ``pipeline``. Files are
 processed in batches (one Prefect task per batch), so Prefect's bookkeeping
 stays a small share of the time; with more than one worker the batches run
-in a process pool (``ProcessPoolTaskRunner``), each process with its own
-database connection, or on a Dask cluster (``runner="dask"``: a
-``LocalCluster``, or the scheduler at ``$MINUTES_DASK_ADDRESS``). A batch
+in worker processes forked from a preloaded forkserver (``runner="pool"``,
+the default; each batch still a Prefect task run), in Prefect's
+``ProcessPoolTaskRunner`` (``runner="process"``), or on a Dask cluster
+(``runner="dask"``: a ``LocalCluster``, or the scheduler at
+``$MINUTES_DASK_ADDRESS``); each process has its own database connection. A batch
 that hits a transient database error is retried; since ingest is idempotent,
 a retried or re-run batch never duplicates.
 

@@ -388,36 +388,32 @@ _ORG_START_RE = re.compile(
 _AUX_WORDS = frozenset("đã đều cùng cũng tự nguyện được đồng loạt tiến hành tổ chức".split())
 
 
-def _topic(text: str, s: int, upto: int) -> str | None:
-    """The unit a clause is about: its first phrase, past adverbial openers,
-    when that phrase names a unit ("Đảng ủy xã …", "toàn huyện")."""
-    for seg in re.split(r"[,;:]", text[s:upto]):
+def _first_phrase(segments) -> str | None:
+    """The cleaned subject phrase of the first clause segment that has one,
+    past adverbial openers and connectives."""
+    for seg in segments:
         seg = _CONNECTIVE_RE.sub("", _LEADING_ADVERBIAL_RE.sub("", seg.strip())).strip()
         if not seg:
             continue
         st = _strip_opener(seg)
         if st is None:
             continue
-        subj = _clean_subject(st)
-        if subj and _ORG_START_RE.match(subj):
-            return subj
-        return None
+        return _clean_subject(st)
     return None
+
+
+def _topic(text: str, s: int, upto: int) -> str | None:
+    """The unit a clause is about: its first phrase, past adverbial openers,
+    when that phrase names a unit ("Đảng ủy xã …", "toàn huyện")."""
+    subj = _first_phrase(re.split(r"[,;:]", text[s:upto]))
+    return subj if subj and _ORG_START_RE.match(subj) else None
 
 
 def _heading_subject(text: str, s: int, verb: re.Match) -> str | None:
     """Who registers in a heading sentence ("Đảng bộ X đăng ký thi đua như sau:")."""
-    for seg in reversed(re.split(r"[,;:]", text[s:verb.start()])):
-        seg = _CONNECTIVE_RE.sub("", _LEADING_ADVERBIAL_RE.sub("", seg.strip())).strip()
-        if not seg:
-            continue
-        st = _strip_opener(seg)
-        if st is None:
-            continue
-        subj = _clean_subject(st)
-        # "đại diện 7 đơn vị đã ký … với các nội dung:": the counted units are not the list's subject
-        return subj if subj and not subj[0].isdigit() else None
-    return None
+    subj = _first_phrase(reversed(re.split(r"[,;:]", text[s:verb.start()])))
+    # "đại diện 7 đơn vị đã ký … với các nội dung:": the counted units are not the list's subject
+    return subj if subj and not subj[0].isdigit() else None
 
 
 def _list_item_ok(text: str, s: int, e: int, pos: int, mentions: list[Mention] | None = None) -> bool:

@@ -57,26 +57,8 @@ DEFAULT_FORMATS = "pdf,docx,txt"
 # measuring
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (0 if gone)."""
-    try:
-        import psutil
-    except ImportError:  # pragma: no cover - psutil ships with prefect's dependencies
-        return _proc_rss(pid)
-    try:
-        p = psutil.Process(pid)
-        procs = [p, *p.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    total = 0
-    for q in procs:
-        with contextlib.suppress(psutil.Error):
-            total += q.memory_info().rss
-    return total
-
-
-def _tree_pss(pid: int) -> int:
-    """Proportional set size of a process tree: forked workers' shared pages counted once."""
+def _tree_sum(pid: int, measure) -> int:
+    """``measure(process)`` summed over a process and all its descendants (0 if gone)."""
     import psutil
 
     try:
@@ -87,8 +69,22 @@ def _tree_pss(pid: int) -> int:
     total = 0
     for q in procs:
         with contextlib.suppress(psutil.Error, AttributeError):
-            total += q.memory_full_info().pss
+            total += measure(q)
     return total
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (0 if gone)."""
+    try:
+        import psutil  # noqa: F401
+    except ImportError:  # pragma: no cover - psutil ships with prefect's dependencies
+        return _proc_rss(pid)
+    return _tree_sum(pid, lambda q: q.memory_info().rss)
+
+
+def _tree_pss(pid: int) -> int:
+    """Proportional set size of a process tree: forked workers' shared pages counted once."""
+    return _tree_sum(pid, lambda q: q.memory_full_info().pss)
 
 
 def _proc_rss(pid: int) -> int:

@@ -1,8 +1,14 @@
-"""Extractors: one module per field, each a pure function ``(Doc, Text) -> list[Item]``.
+"""Extractors: one rule module per field, then the trained model over candidates.
 
-A module registers itself with ``@register(field, version)``. Bump a module's
-version whenever its rules change: the store re-extracts exactly the
-documents whose recorded version differs.
+A rule module is a pure function ``(Doc, Text) -> list[Item]`` registered
+with ``@register(field, version)``. ``extract_all`` runs every rule module,
+then (when a model is present, which it always is in a checkout: one ships
+in ``extractors/learn/shipped``) the candidates of ``extractors.learn`` are
+scored by the model, the rules' items being one candidate source and one
+feature among many. A field's version is its rules' version plus the model's
+hash: bump a module's version whenever its rules change, and a new model
+changes every field's; either way the store re-extracts exactly the documents
+whose recorded version differs.
 """
 
 from __future__ import annotations
@@ -48,9 +54,19 @@ def load_all() -> dict[str, Extractor]:
     return REGISTRY
 
 
-def versions() -> dict[str, str]:
-    """field -> version of every registered extractor."""
+def rule_versions() -> dict[str, str]:
+    """field -> version of every registered rule extractor."""
     return {f: e.version for f, e in sorted(load_all().items())}
+
+
+def versions() -> dict[str, str]:
+    """field -> version of every field's extraction: the rules' version, and
+    with a model "+m" and the model's hash."""
+    from extractors.learn.scorer import current_model
+
+    model = current_model()
+    suffix = f"+m{model.hash}" if model is not None else ""
+    return {f: v + suffix for f, v in rule_versions().items()}
 
 
 def version_tag() -> str:
@@ -58,7 +74,8 @@ def version_tag() -> str:
     return ",".join(f"{f}@{v}" for f, v in versions().items())
 
 
-def extract_all(doc: Doc, text: Text, fields: tuple[str, ...] | None = None) -> list[Item]:
+def extract_rules(doc: Doc, text: Text, fields: tuple[str, ...] | None = None) -> list[Item]:
+    """The rule extractors' items, every field (or ``fields``)."""
     items: list[Item] = []
     for field in FIELDS:
         ext = load_all().get(field)
@@ -66,6 +83,20 @@ def extract_all(doc: Doc, text: Text, fields: tuple[str, ...] | None = None) -> 
             continue
         items.extend(ext.fn(doc, text))
     return items
+
+
+def extract_all(doc: Doc, text: Text, fields: tuple[str, ...] | None = None) -> list[Item]:
+    """The document's items: the rules, then the model's decisions over the
+    candidates (the rules' items alone when no model is found)."""
+    from extractors.learn.run import learned_items
+    from extractors.learn.scorer import current_model
+
+    model = current_model()
+    if model is None:
+        return extract_rules(doc, text, fields)
+    rules = extract_rules(doc, text)
+    items = learned_items(doc, text, rules, model, versions())
+    return [it for it in items if not fields or it.field in fields]
 
 
 def item_key(field: str, value: dict) -> str:

@@ -1,0 +1,1 @@
+"""Suggesters, one module per field; each registers with ``@suggester``."""

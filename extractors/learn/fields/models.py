@@ -1,0 +1,165 @@
+"""Model candidates: quoted names and the names that follow "mô hình",
+"điển hình", "cách làm hay" unquoted; and for each, the organization-like
+noun phrases around it that could be the unit that built it.
+
+Whether a quoted text is a model (and not a theme, a slogan, a title or a
+campaign) is the model's decision: features say which words come before
+(the trigger, at what distance), what the name looks like, what the sentence
+holds (a registration or building verb) and what the rules said.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.base import fold
+from extractors.learn.candidates import Candidate, suggester
+from extractors.learn.context import (
+    DocContext,
+    bucket,
+    class_features,
+    low,
+    position_features,
+    window_features,
+)
+from extractors.learn.phrases import name_options, org_phrases, quoted_spans, trim
+
+_TRIGGER_RE = re.compile(r"(?<!\w)(?:mô hình(?:\s+điểm)?|điển hình(?:\s+tiên tiến)?|cách làm hay|gương điển hình|"
+                         r"sáng kiến|công trình)\s+(?=[^\s“\"'‘«])", re.IGNORECASE)
+SENT_CLASSES = ("reg", "build", "model", "quoteword", "theme", "campaign", "award", "mtrig", "event")
+
+
+def _names(ctx: DocContext) -> list[tuple[int, int, str, str]]:
+    """(start, end, source, group) of every name option."""
+    out = []
+    for q, a, b, closed in quoted_spans(ctx):
+        out.append((a, b, "quote" if closed else "quote_open", f"m{q}"))
+    for m in _TRIGGER_RE.finditer(ctx.s):
+        for a, b in name_options(ctx, m.end()):
+            out.append((a, b, "after_trigger", f"mt{m.end()}"))
+    for it in ctx.rule_items("models"):
+        name = it.value.get("name") or ""
+        pos = ctx.s.find(name, max(0, it.start - 5), it.end + 5) if name else -1
+        if pos >= 0:
+            out.append((pos, pos + len(name), "rule", f"m{pos - 1}" if pos and ctx.s[pos - 1] in "“\"'‘«" else f"mr{pos}"))
+    return out
+
+
+@suggester("models")
+def suggest(ctx: DocContext) -> list[Candidate]:
+    rules = {fold(it.value.get("name")): it for it in ctx.rule_items("models")}
+    rule_names = set(rules)
+    counts: dict[str, int] = {}
+    opts = _names(ctx)
+    for a, b, _src, _g in opts:
+        k = fold(ctx.s[a:b])
+        counts[k] = counts.get(k, 0) + 1
+    triggered = {fold(ctx.s[a:b]) for a, b, src, _g in opts if src == "after_trigger"}
+    out: list[Candidate] = []
+    seen: set[tuple[int, int]] = set()
+    groups_done: set[str] = set()
+    for a, b, src, group in opts:
+        name = trim(ctx.s[a:b])
+        if not name or (a, b) in seen or len(name) < 2:
+            continue
+        seen.add((a, b))
+        key = fold(name)
+        f = _features(ctx, a, b, src, name)
+        if key in rule_names:
+            f["rule.eq"] = 1.0
+            f[f"rule.conf={bucket(rules[key].confidence, (0.6, 0.75, 0.9))}"] = 1.0
+        if counts.get(key, 0) > 1:
+            f["repeated"] = 1.0
+        if key in triggered and src != "after_trigger":
+            f["also_after_trigger"] = 1.0
+        out.append(Candidate("models", {"name": name, "organization": None}, a, b, src, group, f))
+        if group not in groups_done:
+            groups_done.add(group)
+            out.extend(organizations(ctx, "models.organization", a, b, group,
+                                     [it.value.get("organization") for it in ctx.rule_items("models")
+                                      if fold(it.value.get("name")) == key]))
+    return out
+
+
+def _features(ctx: DocContext, a: int, b: int, src: str, name: str) -> dict[str, float]:
+    f: dict[str, float] = {f"src={src}": 1.0}
+    ws = ctx.words_in(a, b)
+    f[f"len={bucket(len(ws), (2, 3, 5, 8, 12))}"] = 1.0
+    if ws:
+        f[f"first={low(ws[0].text)}"] = 1.0
+        f[f"last={low(ws[-1].text)}"] = 1.0
+        f[f"firstshape={'X' if ws[0].text.isupper() else ('Xx' if ws[0].text[:1].isupper() else 'x')}"] = 1.0
+    if any(ch.isdigit() for ch in name):
+        f["digit"] = 1.0
+    if name.isupper():
+        f["allcaps"] = 1.0
+    qa = a - 1 if src.startswith("quote") else a
+    f.update(window_features(ctx, qa, b + (1 if src.startswith("quote") else 0), 3, "w"))
+    sa, sb = ctx.sentence(a)
+    f.update(class_features(ctx, max(sa, a - 40), a, "near", SENT_CLASSES))
+    f.update(class_features(ctx, sa, sb, "sent", SENT_CLASSES))
+    f.update(class_features(ctx, a, b, "in", ("model", "event", "orghead", "campaign")))
+    f.update(position_features(ctx, a))
+    if ctx.line_index(a) == ctx.first_body_line:
+        f["headline"] = 1.0
+    return f
+
+
+_OF_RE = re.compile(r"\s*(?:của|tại|ở|thuộc)\s+", re.IGNORECASE)
+
+
+def organizations(ctx: DocContext, task: str, a: int, b: int, group: str, rule_values: list) -> list[Candidate]:
+    """Organization candidates for the item spanning [a, b): noun phrases of its
+    sentence and of the sentence before, "của/tại X" right after it, the rules'."""
+    opts: dict[tuple[int, int], set[str]] = {}
+    sa, sb = ctx.sentence(a)
+    for x, y in org_phrases(ctx, sa, a):
+        opts.setdefault((x, y), set()).add("before")
+    for x, y in org_phrases(ctx, b, sb):
+        opts.setdefault((x, y), set()).add("after")
+    m = _OF_RE.match(ctx.s, b + 1 if b < len(ctx.s) and ctx.s[b] in "”\"'’»" else b)
+    if m:
+        for x, y in org_phrases(ctx, m.end(), sb, per_start=6):
+            if x == m.end():
+                opts.setdefault((x, y), set()).add("of")
+    if sa > 0:
+        pa, pb = ctx.sentence(sa - 1)
+        for x, y in org_phrases(ctx, pa, pb)[:12]:
+            opts.setdefault((x, y), set()).add("prev")
+    for x, y in org_phrases(ctx, *ctx.lines[ctx.first_body_line])[:8]:
+        opts.setdefault((x, y), set()).add("headline")
+    for v in rule_values:
+        if v:
+            pos = ctx.s.rfind(v, 0, b + 300)
+            if pos < 0:
+                pos = ctx.s.find(v)
+            if pos >= 0:
+                opts.setdefault((pos, pos + len(v)), set()).add("rule")
+    out = []
+    for (x, y), srcs in opts.items():
+        val = trim(ctx.s[x:y])
+        if len(val) < 2:
+            continue
+        ws = ctx.words_in(x, y)
+        f: dict[str, float] = {f"src={s}": 1.0 for s in srcs}
+        f[f"len={min(len(ws), 8)}"] = 1.0
+        if ws:
+            f[f"head={low(ws[0].text)}"] = 1.0
+            f[f"last={low(ws[-1].text)}"] = 1.0
+            f[f"headshape={'Xx' if ws[0].text[:1].isupper() else 'x'}"] = 1.0
+        if any(h == x for h, _ in ctx.between("orghead", x, y)):
+            f["orghead.start"] = 1.0
+        if ctx.has("place", x, y):
+            f["place"] = 1.0
+        d = len(ctx.words_in(y, a)) if y <= a else -len(ctx.words_in(b, x))
+        f[f"dist={bucket(d, (-12, -4, -1, 1, 3, 6, 12, 25))}"] = 1.0
+        prv = ctx.words_before(x, 1)
+        f[f"prev={low(prv[0].text) if prv else '<line>'}"] = 1.0
+        nxt = ctx.words_after(y, 1)
+        f[f"next={low(nxt[0].text) if nxt else '</line>'}"] = 1.0
+        if nxt and nxt[0].tag:
+            f[f"next.pos={nxt[0].tag}"] = 1.0
+        if ctx.has("build", y, a) or ctx.has("reg", y, a):
+            f["verb.between"] = 1.0
+        out.append(Candidate(task, val, x, y, "+".join(sorted(srcs)), f"{group}.org", f, parent=group))
+    return out

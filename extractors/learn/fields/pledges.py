@@ -1,0 +1,287 @@
+"""Pledge candidates: every number of the text with every extent of the noun
+phrase it counts, and the noun phrases that could be its subject.
+
+A *mention* is a number (digits, a share, a ratio, number words, "246
+nghìn"). Its unit options are the extents of the noun phrase after it
+(``phrases.counted_options``), the unit of a count just before it in the same
+sentence (a share of the same registration: "256 hộ, chiếm 91%"), the noun
+after "số/tỷ lệ" earlier in the sentence ("Tỷ lệ đảng viên đăng ký đạt
+98%"), and the rules' unit. The model decides whether a (mention, unit)
+pair is a pledge; features say what governs the number (a registration verb,
+an award, attendance, a target, a negation, what lies between), what the
+unit looks like (its words, POS, where it ends) and what the rules said.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.base import fold
+from extractors.learn.candidates import Candidate, suggester
+from extractors.learn.context import (
+    DocContext,
+    bucket,
+    class_features,
+    distance_features,
+    low,
+    position_features,
+    window_features,
+)
+from extractors.learn.phrases import counted_options, noun_run_end, org_phrases, trim
+from extractors.numbers import NumberMatch, find_numbers
+
+SENT_CLASSES = ("reg", "block", "award", "neg", "future", "breakdown", "result", "total", "attend",
+                "share", "build", "model", "sense", "filler", "have")
+_SCALE_RE = re.compile(r"\s*(nghìn|ngàn|triệu|vạn)(?!\w)", re.IGNORECASE)
+_SCALES = {"nghìn": 1000, "ngàn": 1000, "triệu": 1_000_000, "vạn": 10_000}
+_AMBIGUOUS_WORDS = {"năm", "tư", "không", "lẻ", "linh", "mốt", "lăm", "nhăm", "trăm", "nghìn", "ngàn",
+                    "triệu", "mươi", "mười", "một", "ba", "bảy", "tám", "chín", "sáu", "bốn", "hai"}
+_CODE_AFTER_RE = re.compile(r"\s*[-/]\s*[A-ZĐ]")
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+_LABEL_RE = re.compile(r"(?<!\w)(?:số|tỷ lệ|tỉ lệ|số lượng)\s+", re.IGNORECASE)
+
+
+def mentions(ctx: DocContext) -> list[tuple[NumberMatch, int | float, int, str]]:
+    """(number, value, end of the number with its scale word, scale) for every
+    number worth considering: years, dates, document numbers and bare number
+    words that are not counts ("năm", "một") are left out."""
+    out = []
+    s = ctx.s
+    for nm in find_numbers(s):
+        raw = s[nm.start:nm.end]
+        if nm.words:
+            if raw.lower() in _AMBIGUOUS_WORDS and len(raw.split()) == 1:
+                continue
+        if nm.kind == "count" and nm.total is None and _YEAR_RE.fullmatch(raw):
+            continue
+        if _CODE_AFTER_RE.match(s, nm.end):
+            continue
+        value, end, scale = nm.value, nm.end, ""
+        m = _SCALE_RE.match(s, nm.end)
+        if m and not nm.words and nm.kind == "count":
+            scale = m.group(1).lower()
+            value = round(nm.value * _SCALES[scale], 6)
+            if float(value).is_integer():
+                value = int(value)
+            end = m.end()
+        out.append((nm, value, end, scale))
+    return out
+
+
+def _unit_value(ctx: DocContext, a: int, b: int) -> str:
+    return trim(ctx.s[a:b])
+
+
+@suggester("pledges")
+def suggest(ctx: DocContext) -> list[Candidate]:
+    out: list[Candidate] = []
+    rules = ctx.rule_items("pledges")
+    ments = mentions(ctx)
+    prev_units: dict[int, tuple[int, int]] = {}  # sentence -> last count's first unit option
+    for k, (nm, value, num_end, scale) in enumerate(ments):
+        group = f"p{nm.start}"
+        sa, sb = ctx.sentence(nm.start)
+        si = ctx.sentence_index(nm.start)
+        options: list[tuple[int, int, str]] = [(a, b, "after") for a, b in counted_options(ctx, num_end)]
+        after_words = ctx.words_after(num_end, 8)
+        run_end = noun_run_end(ctx, after_words)
+        if si in prev_units:
+            a, b = prev_units[si]
+            options.append((a, b, "borrow"))
+        for lm in _LABEL_RE.finditer(ctx.s, sa, nm.start):
+            for a, b in counted_options(ctx, lm.end() - 1, max_words=4, max_members=2)[:3]:
+                options.append((a, b, "label"))
+        rule_hits = [it for it in rules if it.start <= nm.start < it.end or nm.start <= it.start < num_end + 2]
+        rule_units = {fold(it.value.get("unit")) for it in rule_hits if it.value.get("value") == value}
+        for it in rule_hits:
+            u = it.value.get("unit")
+            if u and it.value.get("value") == value:
+                pos = ctx.s.find(u, it.start, it.end + 200)
+                if pos >= 0:
+                    options.append((pos, pos + len(u), "rule"))
+        if nm.kind == "count" and options and options[0][2] == "after":
+            prev_units[si] = options[0][:2]
+        if not options:
+            continue
+        mf = _mention_features(ctx, nm, value, num_end, scale, sa, sb, rule_hits)
+        seen: set[str] = set()
+        for a, b, src in options:
+            unit = _unit_value(ctx, a, b)
+            key = fold(unit)
+            if not unit or key in seen or len(unit) > 80:
+                continue
+            seen.add(key)
+            f = dict(mf)
+            f.update(_option_features(ctx, a, b, src, run_end, key in rule_units))
+            val = {"value": value, "kind": nm.kind, "unit": unit, "subject": None}
+            if nm.total is not None:
+                val["total"] = nm.total
+            out.append(Candidate("pledges", val, nm.start, max(b, num_end), src, group, f))
+        out.extend(_subjects(ctx, nm, group, sa, rule_hits))
+    return out
+
+
+def _mention_features(ctx: DocContext, nm: NumberMatch, value, num_end: int, scale: str,
+                      sa: int, sb: int, rule_hits) -> dict[str, float]:
+    f: dict[str, float] = {"bias.mention": 1.0, f"kind={nm.kind}": 1.0,
+                           f"value={bucket(float(value), (2, 10, 100, 1000, 10000))}": 1.0}
+    if nm.total is not None:
+        f["ratio"] = 1.0
+        if nm.total < value:
+            f["ratio.inverted"] = 1.0
+    if nm.approx:
+        f["approx"] = 1.0
+    if nm.words:
+        f["words"] = 1.0
+    if scale:
+        f["scale"] = 1.0
+    f.update(window_features(ctx, nm.start, num_end, 3, "n"))
+    f.update(class_features(ctx, sa, nm.start, "sent.before", SENT_CLASSES))
+    f.update(class_features(ctx, num_end, sb, "sent.after", SENT_CLASSES))
+    ca = ctx.clause_start(nm.start)
+    f.update(class_features(ctx, ca, nm.start, "clause.before", SENT_CLASSES))
+    f.update(distance_features(ctx, nm.start, ("reg", "block", "award", "attend", "result", "future", "neg"),
+                               sa, sb, "d"))
+    # what lies between the number and its nearest registration verb
+    rb = ctx.nearest_before("reg", nm.start, sa)
+    ra = ctx.nearest_after("reg", num_end, sb)
+    if rb:
+        f.update(class_features(ctx, rb[1], nm.start, "btw.before", ("block", "award", "neg", "attend", "result",
+                                                                     "future", "sense")))
+        f[f"reg.before={low(ctx.text_of(rb))}"] = 1.0
+        nums_between = sum(1 for _ in re.finditer(r"\d", ctx.s[rb[1]:nm.start]))
+        f[f"reg.before.nums={bucket(nums_between, (1, 3, 8))}"] = 1.0
+    if ra:
+        f.update(class_features(ctx, num_end, ra[0], "btw.after", ("block", "award", "neg", "attend", "result",
+                                                                   "future", "sense")))
+        f[f"reg.after={low(ctx.text_of(ra))}"] = 1.0
+    if ctx.has("sense", sa, sb):
+        f["sense.in.sentence"] = 1.0
+    # the previous sentence (breakdowns: "Trong đó, ...") and a list header
+    if sa > 0:
+        pa, pb = ctx.sentence(sa - 1)
+        f.update(class_features(ctx, pa, pb, "prev", ("reg", "award", "breakdown")))
+    li = ctx.line_index(nm.start)
+    if ctx.is_list_line(nm.start) or ctx.block_kind(nm.start) == "table_cell":
+        for back in range(1, 12):
+            if li - back < 0:
+                break
+            a, b = ctx.lines[li - back]
+            line = ctx.s[a:b].rstrip()
+            if line.endswith(":"):
+                f.update(class_features(ctx, a, b, "listhead", ("reg", "award", "result", "block")))
+                f[f"listhead.dist={bucket(back, (2, 4, 8))}"] = 1.0
+                break
+    f.update(position_features(ctx, nm.start))
+    nnum = len(re.findall(r"(?<![\d.,])\d", ctx.s[sa:sb]))
+    f[f"sent.nums={bucket(nnum, (2, 4, 8))}"] = 1.0
+    if rule_hits:
+        f["rule.mention"] = 1.0
+        f[f"rule.conf={bucket(max(it.confidence for it in rule_hits), (0.6, 0.75, 0.9))}"] = 1.0
+    return f
+
+
+def _option_features(ctx: DocContext, a: int, b: int, src: str, run_end: int | None, rule_eq: bool) -> dict[str, float]:
+    ws = ctx.words_in(a, b)
+    f: dict[str, float] = {f"src={src}": 1.0, f"unit.len={min(len(ws), 6)}": 1.0}
+    if ws:
+        f[f"unit.head={low(ws[0].text)}"] = 1.0
+        f[f"unit.last={low(ws[-1].text)}"] = 1.0
+        f[f"unit.headshape={'X' if ws[0].text.isupper() else ('Xx' if ws[0].text[:1].isupper() else 'x')}"] = 1.0
+        tags = "_".join(w.tag for w in ws[:4] if w.tag)
+        if tags:
+            f[f"unit.pos={tags}"] = 1.0
+    members = ctx.s[a:b].count(",") + len(re.findall(r"(?<!\w)và(?!\w)", ctx.s[a:b]))
+    f[f"unit.members={min(members, 2)}"] = 1.0
+    nxt = ctx.words_after(b, 1)
+    if nxt:
+        f[f"unit.next={low(nxt[0].text)}"] = 1.0
+        if nxt[0].tag:
+            f[f"unit.next.pos={nxt[0].tag}"] = 1.0
+    else:
+        f["unit.next=</line>"] = 1.0
+    if run_end is not None and src == "after":
+        f["unit.is_noun_run" if b == run_end else ("unit.inside_noun_run" if b < run_end else "unit.past_noun_run")] = 1.0
+    if ctx.has("unit", a, b):
+        f["unit.lex.any"] = 1.0
+        if any(x == a and y == b for x, y in ctx.between("unit", a, b)):
+            f["unit.lex.full"] = 1.0
+        if any(x == a for x, _ in ctx.between("unit", a, b)):
+            f["unit.lex.head"] = 1.0
+    if rule_eq:
+        f["rule.unit_eq"] = 1.0
+    return f
+
+
+# ---------------------------------------------------------------- subjects
+
+_TOAN_RE = re.compile(r"(?<!\w)(?:[Tt]oàn|[Cc]ả)\s+(?:\w+\s?){1,3}")
+_OF_RE = re.compile(r"(?<!\w)(?:của|thuộc|trong|tại|ở)\s+", re.IGNORECASE)
+
+
+def _subjects(ctx: DocContext, nm: NumberMatch, group: str, sa: int, rule_hits) -> list[Candidate]:
+    opts: dict[tuple[int, int], set[str]] = {}
+
+    def add(a: int, b: int, src: str) -> None:
+        while b > a and ctx.s[b - 1] in " ,;:-–":
+            b -= 1
+        if b - a >= 2:
+            opts.setdefault((a, b), set()).add(src)
+
+    # noun phrases of the sentence before the number, and of the clause after "của/thuộc/trong"
+    for a, b in org_phrases(ctx, sa, nm.start):
+        add(a, b, "before")
+    ce = ctx.clause_end(nm.end)
+    for m in _OF_RE.finditer(ctx.s, nm.end, ce):
+        for a, b in org_phrases(ctx, m.end(), ce, max_words=10, per_start=5):
+            if a == m.end():
+                add(a, b, "of")
+    for m in _TOAN_RE.finditer(ctx.s, sa, nm.start):
+        ws = ctx.words_in(m.start(), m.end())
+        for j in range(1, len(ws)):
+            add(ws[0].start, ws[j].end, "toan")
+    # the headline or the sentence before, for a sentence that has none
+    if sa > 0:
+        pa, pb = ctx.sentence(sa - 1)
+        for a, b in org_phrases(ctx, pa, pb)[:10]:
+            add(a, b, "prev")
+    for it in rule_hits:
+        subj = it.value.get("subject")
+        if subj:
+            pos = ctx.s.rfind(subj, 0, it.end + 200)
+            if pos >= 0:
+                add(pos, pos + len(subj), "rule")
+    out = []
+    for (a, b), srcs in opts.items():
+        val = trim(ctx.s[a:b])
+        if not val:
+            continue
+        ws = ctx.words_in(a, b)
+        f: dict[str, float] = {f"src={s}": 1.0 for s in srcs}
+        f[f"len={min(len(ws), 8)}"] = 1.0
+        if ws:
+            f[f"head={low(ws[0].text)}"] = 1.0
+            f[f"last={low(ws[-1].text)}"] = 1.0
+            f[f"headshape={'Xx' if ws[0].text[:1].isupper() else 'x'}"] = 1.0
+        if ctx.has("orghead", a, min(b, a + 30)):
+            f["orghead"] = 1.0
+        d = len(ctx.words_in(b, nm.start)) if b <= nm.start else -len(ctx.words_in(nm.end, a))
+        f[f"dist={bucket(d, (-8, -2, 0, 2, 5, 10, 20))}"] = 1.0
+        if ctx.has("reg", b, nm.start) or ctx.has("have", b, nm.start):
+            f["verb.between"] = 1.0
+        nxt = ctx.words_after(b, 1)
+        if nxt:
+            f[f"next={low(nxt[0].text)}"] = 1.0
+            if nxt[0].tag:
+                f[f"next.pos={nxt[0].tag}"] = 1.0
+        prv = ctx.words_before(a, 1)
+        if prv:
+            f[f"prev={low(prv[0].text)}"] = 1.0
+        else:
+            f["prev=<line>"] = 1.0
+        if a == ctx.sentence(a)[0]:
+            f["sentence.start"] = 1.0
+        if "rule" in srcs and len(srcs) == 1:
+            f["rule.only"] = 1.0
+        out.append(Candidate("pledges.subject", val, a, b, "+".join(sorted(srcs)), f"{group}.subj", f, parent=group))
+    return out

@@ -1,0 +1,115 @@
+"""Theme candidates: quoted texts, and the unquoted text after "chủ đề",
+"chuyên đề" ("với chủ đề …", "chủ đề năm 2021 là: …") at every sentence or
+clause end. The year comes from the words around it (the rules' reading:
+"chủ đề năm 2021 “…”", a year right after the theme, "Năm 2019, …").
+
+Whether a quoted text is a theme (and not a model, a slogan or a title) is
+the model's decision: the trigger before it and at what distance, what the
+text looks like, the headline, and what the rules said.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.base import fold
+from extractors.learn.candidates import Candidate, suggester
+from extractors.learn.context import DocContext, bucket, class_features, low, position_features, window_features
+from extractors.learn.phrases import quoted_spans, trim
+from extractors.themes import _doc_year, _year
+
+_HEAD_RE = re.compile(r"(?<!\w)(?:chủ đề|chuyên đề)(?!\w)", re.IGNORECASE)
+_SPEC_END_RE = re.compile(r"\s*(?::|là(?!\w)\s*:?|về(?!\w))?\s*")
+SENT_CLASSES = ("theme", "model", "quoteword", "campaign", "event", "reg", "build", "mtrig")
+
+
+def _options(ctx: DocContext) -> list[tuple[int, int, str, str, int | None]]:
+    """(start, end, source, group, trigger end) of every theme option."""
+    out = []
+    heads = ctx.spans("theme")
+    head_ends = [b for _, b in heads]
+    for q, a, b, closed in quoted_spans(ctx, limit=400):
+        trig = None
+        for he in reversed(head_ends):
+            if he <= q and q - he <= 160 and "\n" not in ctx.s[he:q]:
+                trig = he
+                break
+            if he <= q:
+                break
+        out.append((a, b, "quote" if closed else "quote_open", f"t{q}", trig))
+    for m in _HEAD_RE.finditer(ctx.s):
+        after = _SPEC_END_RE.match(ctx.s, m.end())
+        start = after.end() if after else m.end()
+        if start < len(ctx.s) and ctx.s[start] in "“\"'‘«":
+            continue
+        sa, sb = ctx.sentence(m.start())
+        la, lb = ctx.line(m.start())
+        ends = {min(sb, lb)}
+        for p in re.finditer(r"[,;]", ctx.s[start:min(sb, lb)]):
+            ends.add(start + p.start())
+        for e in sorted(ends):
+            if e - start >= 6:
+                out.append((start, e, "after_head", f"th{m.start()}", m.end()))
+    for it in ctx.rule_items("themes"):
+        t = it.value.get("text") or ""
+        pos = ctx.s.find(t, max(0, it.start - 200), it.end + 200) if t else -1
+        if pos >= 0:
+            out.append((pos, pos + len(t), "rule", f"t{pos - 1}" if pos and ctx.s[pos - 1] in "“\"'‘«" else f"tr{pos}",
+                        None))
+    return out
+
+
+@suggester("themes")
+def suggest(ctx: DocContext) -> list[Candidate]:
+    rules = {fold(it.value.get("text")): it for it in ctx.rule_items("themes")}
+    doc_year = _doc_year(ctx.s)
+    out = []
+    seen = set()
+    for a, b, src, group, trig in _options(ctx):
+        text = trim(ctx.s[a:b])
+        if len(text) < 3 or (a, b) in seen:
+            continue
+        seen.add((a, b))
+        key = fold(text)
+        rule = rules.get(key)
+        if rule is not None:
+            year = rule.value.get("year")
+        else:
+            spec = ctx.s[trig:a] if trig is not None else ""
+            year, _local = _year(ctx.s, spec, a, b, doc_year)
+        f = _features(ctx, a, b, src, text, trig)
+        if rule is not None:
+            f["rule.eq"] = 1.0
+            f[f"rule.conf={bucket(rule.confidence, (0.6, 0.75, 0.9))}"] = 1.0
+        if year is None:
+            f["no_year"] = 1.0
+        out.append(Candidate("themes", {"text": text, "year": year}, a, b, src, group, f))
+    return out
+
+
+def _features(ctx: DocContext, a: int, b: int, src: str, text: str, trig: int | None) -> dict[str, float]:
+    f: dict[str, float] = {f"src={src}": 1.0}
+    ws = ctx.words_in(a, b)
+    f[f"len={bucket(len(ws), (2, 4, 7, 12, 20, 30))}"] = 1.0
+    if ws:
+        f[f"first={low(ws[0].text)}"] = 1.0
+        f[f"firstshape={'X' if ws[0].text.isupper() else ('Xx' if ws[0].text[:1].isupper() else 'x')}"] = 1.0
+    if trig is not None:
+        gap = len(ctx.words_in(trig, a))
+        f[f"trigger.gap={bucket(gap, (1, 2, 4, 8, 16))}"] = 1.0
+        f[f"trigger={low(ctx.s[max(0, trig - 9):trig].split()[-1] if ctx.s[max(0, trig - 9):trig].split() else '')}"] = 1.0
+        if re.search(r"(?<!\w)năm\s+(?:19|20)\d\d", ctx.s[trig:a]):
+            f["trigger.year"] = 1.0
+        if ctx.has("quoteword", trig, a) or ctx.has("model", trig, a):
+            f["trigger.other_between"] = 1.0
+    qa = a - 1 if src.startswith("quote") else a
+    f.update(window_features(ctx, qa, b + (1 if src.startswith("quote") else 0), 3, "w"))
+    sa, sb = ctx.sentence(a)
+    f.update(class_features(ctx, max(sa, a - 40), a, "near", SENT_CLASSES))
+    f.update(class_features(ctx, sa, sb, "sent", SENT_CLASSES))
+    f.update(position_features(ctx, a))
+    if ctx.line_index(a) == ctx.first_body_line:
+        f["headline"] = 1.0
+    if text.isupper():
+        f["allcaps"] = 1.0
+    return f

@@ -1,0 +1,160 @@
+"""Phrase options shared by suggesters: the noun phrase a number counts, and
+organization-like noun phrases (a pledge's subject, a model's unit, a
+meeting's organizer).
+
+Both propose several extents (one word, two words …, coordinated nouns)
+rather than one guess: which extent is right is the model's decision, taught
+by the gold records, with the POS tags and the lexicons as its evidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.learn.context import NOUNISH, DocContext, Word
+
+_STOP_CHARS = set(".;:!?()[]\"“”‘’«»\n")
+CONNECTORS = {",", "và", "/", "-", "–"}
+_HEAD_SKIP = {"tổng số", "số", "trong tổng số", "trên tổng số", "các", "những", "tổng", "trên tổng"}
+
+
+def counted_options(ctx: DocContext, end: int, max_words: int = 8, max_members: int = 3) -> list[tuple[int, int]]:
+    """Extents of the noun phrase after a number ending at ``end``.
+
+    Every prefix of the words that follow (up to punctuation other than a
+    comma, a digit or the end of the line) that ends on a word; commas, "và"
+    and "/" may join up to ``max_members`` coordinated nouns ("cán bộ, đảng
+    viên"). Words such as "tổng số" right after a share are skipped ("58%
+    tổng số hộ nông dân" counts "hộ nông dân").
+    """
+    ws = ctx.words_after(end, max_words + 4)
+    i = 0
+    while i < len(ws) and ws[i].lower in _HEAD_SKIP and i < 3:
+        i += 1
+    out: list[tuple[int, int]] = []
+    members = 1
+    n = 0
+    prev_end = end
+    for w in ws[i:]:
+        gap = ctx.s[prev_end:w.start]
+        if any(c in _STOP_CHARS for c in gap) or any(c in _STOP_CHARS for c in w.text):
+            break
+        if w.text[:1].isdigit():
+            break
+        if w.lower in CONNECTORS:
+            members += 1
+            if members > max_members or not out:
+                break
+            prev_end = w.end
+            continue
+        n += 1
+        if n > max_words:
+            break
+        out.append((ws[i].start, w.end))
+        prev_end = w.end
+    return out
+
+
+def noun_run_end(ctx: DocContext, words: list[Word]) -> int | None:
+    """End offset of the leading run of noun-tagged words (None without tags)."""
+    if not words or not any(w.tag for w in words):
+        return None
+    end = None
+    for w in words:
+        if w.tag in NOUNISH or (w.tag == "A" and end is not None):
+            end = w.end
+        else:
+            break
+    return end
+
+
+ORG_START_RE = re.compile(r"^(?:toàn|các|cả)$", re.IGNORECASE)
+_ORG_JOIN = {"và", ",", "các", "cấp", "khối", "-", "–"}
+
+
+def org_phrases(ctx: DocContext, a: int, b: int, max_words: int = 12, per_start: int = 8,
+                lower_heads: bool = True) -> list[tuple[int, int]]:
+    """Organization-like noun phrases in [a, b): runs that start on a capital
+    letter, an organization head word or "toàn/các", extended over capitalized
+    words, nouns and joiners; every extent that ends on a content word is
+    proposed, nested ones included."""
+    ws = ctx.words_in(a, b)
+    heads = {(x, y) for x, y in ctx.between("orghead", a, b)}
+    head_starts = {x for x, _ in heads}
+    out: list[tuple[int, int]] = []
+    seen = set()
+    for i, w in enumerate(ws):
+        starts_here = (w.text[:1].isupper() and w.text[:1].isalpha()) or w.start in head_starts \
+            or (lower_heads and ORG_START_RE.match(w.text))
+        if not starts_here:
+            continue
+        if i > 0 and ws[i - 1].end == w.start - 1 and ws[i - 1].text[:1].isupper() and w.text[:1].isupper() \
+                and not ctx.s[ws[i - 1].end:w.start].strip():
+            # inside a capitalized run: only its first word starts a phrase, unless a head begins here
+            if w.start not in head_starts:
+                continue
+        k = 0
+        prev_end = w.start
+        for j in range(i, min(len(ws), i + max_words)):
+            x = ws[j]
+            gap = ctx.s[prev_end:x.start]
+            if j > i and (any(c in _STOP_CHARS or c in "," for c in gap) and x.lower not in _ORG_JOIN):
+                break
+            if any(c in _STOP_CHARS for c in x.text):
+                break
+            content = x.text[:1].isupper() or x.tag in NOUNISH or x.tag == "M" or x.text[:1].isdigit() \
+                or (not x.tag and x.text[:1].isalpha() and x.lower not in _ORG_JOIN)
+            if x.tag in ("V", "E", "C", "R", "CH") and not x.text[:1].isupper() and x.lower not in _ORG_JOIN:
+                break
+            if not content and x.lower not in _ORG_JOIN:
+                break
+            prev_end = x.end
+            if content and x.lower not in _ORG_JOIN:
+                span = (w.start, x.end)
+                if span not in seen:
+                    seen.add(span)
+                    out.append(span)
+                    k += 1
+                    if k >= per_start:
+                        break
+    return out
+
+
+def trim(s: str) -> str:
+    return s.strip(" ,;:-–—\"“”'‘’()")
+
+
+def quoted_spans(ctx: DocContext, limit: int = 250) -> list[tuple[int, int, int, bool]]:
+    """(quote offset, start, end, closed) of every quoted text of the document,
+    the quotation marks left out; nested quotes are followed."""
+    from extractors.models import ALL_QUOTES, _is_opening, read_quoted
+
+    s = ctx.s
+    out = []
+    i = 0
+    n = len(s)
+    while i < n:
+        if s[i] in ALL_QUOTES and _is_opening(s, i):
+            got = read_quoted(s, i)
+            if got:
+                a, b, closed = got
+                if 0 < b - a <= limit:
+                    out.append((i, a, b, closed))
+                    if closed:
+                        i = b
+        i += 1
+    return out
+
+
+_NAME_STOP_RE = re.compile(r"[,.;:!?()\n“”\"«»]|\s(?:của|tại|do|được|đã|với|nhằm|góp phần|và|là|trong|thì|để|đến|từ|"
+                           r"gắn với|theo|cho|như|ở|giúp|mang lại|có|đạt|nên|vào)(?=\s)", re.IGNORECASE)
+
+
+def name_options(ctx: DocContext, start: int, max_words: int = 12) -> list[tuple[int, int]]:
+    """Extents of an unquoted name starting at ``start`` (after "mô hình …"):
+    every prefix of up to ``max_words`` words before the first stop word or
+    punctuation, plus the extent that runs to that stop."""
+    m = _NAME_STOP_RE.search(ctx.s, start, min(len(ctx.s), start + 200))
+    hi = m.start() if m else min(len(ctx.s), start + 200)
+    ws = ctx.words_in(start, hi)[:max_words]
+    return [(ws[0].start, w.end) for w in ws] if ws else []

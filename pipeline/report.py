@@ -31,6 +31,7 @@ from pipeline.review.forms import DOC_STATE_LABELS
 from pipeline.store import review as rv
 
 FONT = "Times New Roman"
+TABLE_PT = 11  # the size of the tables' text (the body's is 13)
 TOP = 30  # rows of the most-frequent tables (models, references, organizers); the workbook has them all
 
 
@@ -63,7 +64,7 @@ def cite(numbers: list[int]) -> str:
 
 def _styles(doc: Docx) -> None:
     for name, size, bold in (("Normal", 13, False), ("Title", 16, True), ("Heading 1", 14, True),
-                             ("Heading 2", 13, True), ("Table Grid", 11, False)):
+                             ("Heading 2", 13, True)):
         st = doc.styles[name]
         st.font.name, st.font.size, st.font.bold = FONT, Pt(size), bold
         if name != "Normal":
@@ -122,17 +123,19 @@ def _table(doc: Docx, header: list[str], rows: list[list[str]], numeric: set[int
         cell = head.cells[j]
         cell.text = ""
         run = cell.paragraphs[0].add_run(h)
-        run.bold = True
+        run.bold, run.font.size = True, Pt(TABLE_PT)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     for i, row in enumerate(rows):
         cells = t.add_row().cells
         for j, value in enumerate(row):
             para = cells[j].paragraphs[0]
             run = para.add_run(clean_text(value))
-            run.bold = i in bold_rows
+            run.bold, run.font.size = i in bold_rows, Pt(TABLE_PT)
             if j in numeric:
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for j, w in enumerate(widths):
+    t.autofit = False
+    for j, w in enumerate(widths):  # the grid (LibreOffice reads it) and each cell (Word reads those)
+        t.columns[j].width = Cm(w)
         for cell in t.columns[j].cells:
             cell.width = Cm(w)
     return t
@@ -231,7 +234,7 @@ def build_report(data: Compiled) -> tuple[Docx, dict[str, int]]:
              " — ".join(x for x in (d.title, d.organizer) if x) or "—",
              DOC_STATE_LABELS.get(d.review_state, d.review_state)] for d in data.docs]
     _table_or_none(doc, ["Số", "Tệp", "Ngày hội nghị", "Hội nghị, đơn vị tổ chức", "Trạng thái duyệt"], rows, {0},
-                   [1.2, 4.3, 2.5, 5.5, 2.5])
+                   [1.0, 4.6, 2.4, 5.6, 2.4])
     written["appendix"] = len(rows)
     return doc, written
 

@@ -3,7 +3,7 @@
 Sheets, in order:
 
 - "Tổng hợp (summary)": the figures of the review page's summary for the
-  selected documents (``store.review.aggregate``), one Excel table each;
+  selected documents (``store.review.aggregate``), one table, a row per figure;
 - "Tài liệu (documents)": a row per document (file, paths, meeting, counts
   per field, review state, who and when);
 - a sheet per field, named by its Vietnamese label and the SCHEMA.md field
@@ -30,7 +30,6 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
@@ -117,6 +116,16 @@ def _fit_widths(ws: Worksheet, columns: list[Column], first_row: int = 1) -> Non
         ws.column_dimensions[get_column_letter(j)].width = min(width, col.max_width)
 
 
+def _print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
+    """Printed (or converted to PDF): A4 landscape, as wide as the page, the header on every page."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
 def _data_sheet(wb: Workbook, title: str, columns: list[Column], rows: list[list[Any]],
                 links: list[str | None] | None = None) -> Worksheet:
     ws = wb.create_sheet(title)
@@ -124,6 +133,7 @@ def _data_sheet(wb: Workbook, title: str, columns: list[Column], rows: list[list
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     _fit_widths(ws, columns)
+    _print_setup(ws, "1:1")
     return ws
 
 
@@ -224,26 +234,25 @@ def _names(data: Compiled, ids: set[int]) -> str:
     return "; ".join(d.filename for d in data.docs if d.id in ids)
 
 
-def summary_tables(data: Compiled) -> list[tuple[str, str, list[Column], list[list[Any]]]]:
-    """(title, Excel table name, columns, rows) of each figure of the summary."""
-    figs = data.figures
-    docs = Column("Tài liệu", max_width=80)
-    n_docs = Column("Số tài liệu", "0")
-    return [
-        ("Đăng ký, cam kết theo đơn vị tính và năm (cộng các số lượng, không cộng tỷ lệ %)", "DangKyTheoNam",
-         [Column("Đơn vị tính"), Column("Năm", "0"), Column("Tổng số", "#,##0.##"), Column("Số mục", "0"), n_docs, docs],
-         [[f.label, f.year if f.year is not None else "không rõ", f.value, f.items, len(f.docs), _names(data, f.docs)]
-          for f in figs["pledges"]]),
-        ("Mô hình được nhắc đến nhiều nhất", "MoHinh",
-         [Column("Mô hình"), n_docs, Column("Đơn vị xây dựng", max_width=80), docs],
-         [[f.label, f.value, "; ".join(sorted(f.parts)), _names(data, f.docs)] for f in figs["models"]]),
-        ("Chủ đề được nhắc đến nhiều nhất", "ChuDe", [Column("Chủ đề", max_width=80), n_docs, docs],
-         [[f.label, f.value, _names(data, f.docs)] for f in figs["themes"]]),
-        ("Văn bản được dẫn chiếu nhiều nhất", "VanBanDanChieu", [Column("Văn bản"), n_docs, docs],
-         [[f.label, f.value, _names(data, f.docs)] for f in figs["references"]]),
-        ("Số tài liệu theo đơn vị tổ chức", "DonViToChuc", [Column("Đơn vị tổ chức"), n_docs, docs],
-         [[f.label, f.value, _names(data, f.docs)] for f in figs["organizers"]]),
-    ]
+#: the summary's figures as the "Số liệu" column names them, in the review page's order
+FIGURE_LABELS = {"pledges": "Đăng ký, cam kết", "models": "Mô hình", "themes": "Chủ đề",
+                 "organizers": "Đơn vị tổ chức", "references": "Văn bản dẫn chiếu"}
+SUMMARY_COLUMNS = [Column("Số liệu"), Column("Nội dung", max_width=70), Column("Năm", "0"),
+                   Column("Tổng số", "#,##0.##"), Column("Số mục", "0"), Column("Số tài liệu", "0"),
+                   Column("Đơn vị xây dựng", max_width=50), Column("Tài liệu", max_width=80)]
+SUMMARY_HEADER_ROW = 7  # below the title and four lines of notes
+
+
+def summary_rows(data: Compiled) -> list[list[Any]]:
+    """The summary as one table, a row per figure: pledges by unit and year (the total of their counts),
+    then the most frequent models, themes, organizers and cited documents (by documents naming them)."""
+    rows = []
+    for kind, label in FIGURE_LABELS.items():
+        for f in data.figures[kind]:
+            year = (f.year if f.year is not None else "không rõ") if kind == "pledges" else None
+            rows.append([label, f.label, year, f.value if kind == "pledges" else None, f.items, len(f.docs),
+                         "; ".join(sorted(f.parts)) or None, _names(data, f.docs)])
+    return rows
 
 
 def _summary_sheet(wb: Workbook, data: Compiled) -> None:
@@ -251,30 +260,20 @@ def _summary_sheet(wb: Workbook, data: Compiled) -> None:
     ws.title = SUMMARY_SHEET
     ws["A1"] = "Tổng hợp số liệu từ các báo cáo, biên bản hội nghị"
     ws["A1"].font = Font(bold=True, size=14)
-    _put(ws["A2"], scope_text(data.scope))
-    ws["A3"] = f"Số tài liệu: {len(data.docs)}, trong đó đã duyệt: {data.reviewed}."
-    ws["A4"] = f"Lập lúc {datetime.now(UTC):%d/%m/%Y %H:%M} UTC bằng minutes."
-    ws.freeze_panes = "A5"
-    row = 6
-    widths: dict[int, float] = {}
-    for title, name, columns, rows in summary_tables(data):
-        ws.cell(row=row, column=1, value=title).font = Font(bold=True, size=12)
-        row += 1
-        if not rows:
-            ws.cell(row=row, column=1, value="Chưa có số liệu.")
-            row += 2
-            continue
-        _write_table(ws, row, columns, rows)
-        ref = f"A{row}:{get_column_letter(len(columns))}{row + len(rows)}"
-        table = Table(displayName=name, ref=ref)
-        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-        ws.add_table(table)
-        for j, col in enumerate(columns, 1):
-            longest = max([len(col.title) + 4] + [len(str(r[j - 1])) + 2 for r in rows if r[j - 1] is not None])
-            widths[j] = max(widths.get(j, 10), min(longest, col.max_width))
-        row += len(rows) + 2
-    for j, w in widths.items():
-        ws.column_dimensions[get_column_letter(j)].width = w
+    notes = [scope_text(data.scope),
+             "Đăng ký, cam kết: cộng các số lượng (không cộng tỷ lệ %) theo đơn vị tính và năm (năm của hội nghị, "
+             "nếu không có thì năm của chủ đề); các số liệu khác: đếm số tài liệu nhắc đến.",
+             f"Số tài liệu: {len(data.docs)}, trong đó đã duyệt: {data.reviewed}.",
+             f"Lập lúc {datetime.now(UTC):%d/%m/%Y %H:%M} UTC bằng minutes."]
+    for i, note in enumerate(notes, 2):
+        _put(ws.cell(row=i, column=1), note)
+    rows = summary_rows(data)
+    top = SUMMARY_HEADER_ROW
+    _write_table(ws, top, SUMMARY_COLUMNS, rows)
+    ws.freeze_panes = f"A{top + 1}"
+    ws.auto_filter.ref = f"A{top}:{get_column_letter(len(SUMMARY_COLUMNS))}{top + len(rows)}"
+    _fit_widths(ws, SUMMARY_COLUMNS, first_row=top)
+    _print_setup(ws, f"{top}:{top}")
 
 
 # ---------------------------------------------------------------- the workbook

@@ -23,7 +23,7 @@ from pipeline.review.forms import FIELD_LABELS
 from pipeline.store import open_store
 from pipeline.store import review as rv
 from pipeline.store.models import Document
-from pipeline.xlsx_export import DOCUMENTS_SHEET, SHEET_NAMES, SUMMARY_SHEET
+from pipeline.xlsx_export import DOCUMENTS_SHEET, SHEET_NAMES, SUMMARY_HEADER_ROW, SUMMARY_SHEET
 from test_review_support import DOC_TEXT, SCRIPT_TEXT, ingest, make_user, write_doc
 
 REVIEW_URL = "http://duyet.example/minutes/"
@@ -91,10 +91,11 @@ def rows_of(ws, first: int = 1, last: int | None = None) -> list[dict]:
     return out
 
 
-def table_rows(ws, name: str) -> list[dict]:
-    ref = ws.tables[name].ref
-    first, last = (int(x) for x in re.findall(r"\d+", ref))
-    return [{k: c.value for k, c in r.items()} for r in rows_of(ws, first, last)]
+def summary_rows(wb, figure: str) -> list[dict]:
+    """The Summary sheet's rows of one figure ("Đăng ký, cam kết", "Mô hình" …), as values."""
+    ws = wb[SUMMARY_SHEET]
+    assert ws.freeze_panes == f"A{SUMMARY_HEADER_ROW + 1}" and ws.auto_filter.ref.startswith(f"A{SUMMARY_HEADER_ROW}:H")
+    return [{k: c.value for k, c in r.items()} for r in rows_of(ws, SUMMARY_HEADER_ROW) if r["Số liệu"].value == figure]
 
 
 def expected_items(url: str, doc_ids: list[int], reviewed_only: bool = False) -> dict[str, list[tuple[int, dict]]]:
@@ -187,8 +188,8 @@ def test_workbook_sheets_rows_and_types_match_the_database(archive):
             assert by_id[i][f"Số mục: {FIELD_LABELS[field]}"].value == sum(1 for d, _ in want[field] if d == i)
 
     ws = wb[SUMMARY_SHEET]
-    assert ws["A3"].value == "Số tài liệu: 3, trong đó đã duyệt: 1."
-    pl = {(r["Đơn vị tính"], r["Năm"]): r for r in table_rows(ws, "DangKyTheoNam")}
+    assert ws["A4"].value == "Số tài liệu: 3, trong đó đã duyệt: 1."
+    pl = {(r["Nội dung"], r["Năm"]): r for r in summary_rows(wb, "Đăng ký, cam kết")}
     assert {k: r["Tổng số"] for k, r in pl.items()} == {
         ("chi bộ", 2023): 20, ("chi bộ", 2024): 18, ("đảng viên", 2023): 215, ("đảng viên", 2024): 215,
         ("đảng viên", "không rõ"): 12}
@@ -198,10 +199,169 @@ def test_workbook_sheets_rows_and_types_match_the_database(archive):
         page = rv.summary(s, limit=None)
     assert {(f.label, f.year or "không rõ"): (f.value, len(f.docs)) for f in page["pledges"]} == {
         k: (r["Tổng số"], r["Số tài liệu"]) for k, r in pl.items()}
-    refs = table_rows(ws, "VanBanDanChieu")
-    assert refs[0]["Văn bản"] == "Kế hoạch 45-KH/ĐU" and refs[0]["Số tài liệu"] == 2
-    models = {r["Mô hình"]: r for r in table_rows(ws, "MoHinh")}
+    refs = summary_rows(wb, "Văn bản dẫn chiếu")
+    assert refs[0]["Nội dung"] == "Kế hoạch 45-KH/ĐU" and refs[0]["Số tài liệu"] == 2
+    models = {r["Nội dung"]: r for r in summary_rows(wb, "Mô hình")}
     assert models["Chi bộ 4 tốt"]["Số tài liệu"] == 2 and models["Chi bộ 4 tốt"]["Đơn vị xây dựng"] == "Chi bộ thôn Tây"
-    assert {r["Chủ đề"] for r in table_rows(ws, "ChuDe")} == {"Năm dân vận khéo"}
-    orgs = {r["Đơn vị tổ chức"]: r["Số tài liệu"] for r in table_rows(ws, "DonViToChuc")}
+    assert {r["Nội dung"] for r in summary_rows(wb, "Chủ đề")} == {"Năm dân vận khéo"}
+    orgs = {r["Nội dung"]: r["Số tài liệu"] for r in summary_rows(wb, "Đơn vị tổ chức")}
     assert orgs == {"Ban Thường vụ Đảng ủy xã An Phú": 1, "Đảng ủy xã Bình Minh": 1}
+
+
+def test_workbook_filters_by_review_date_and_organizer(archive):
+    def files(wb) -> set[str]:
+        return {r["Tệp"].value for r in rows_of(wb[DOCUMENTS_SHEET])}
+
+    wb = export(archive, "reviewed.xlsx", "--reviewed-only")
+    assert files(wb) == {"bao_cao_binh_minh.txt"}
+    want = expected_items(archive["url"], [archive["binh_minh"]], reviewed_only=True)
+    for field in FIELDS:
+        rows = rows_of(wb[SHEET_NAMES[field]])
+        assert len(rows) == len(want[field]) and {r["Trạng thái"].value for r in rows} <= {"đã duyệt"}
+        assert "Mở trong trang duyệt" not in {c.value for c in wb[SHEET_NAMES[field]][1]}  # no --review-url
+    assert wb[SUMMARY_SHEET]["A4"].value == "Số tài liệu: 1, trong đó đã duyệt: 1."
+    assert "chỉ các tài liệu đã duyệt" in wb[SUMMARY_SHEET]["A2"].value
+
+    # a meeting date range leaves out the document with no meeting date
+    assert files(export(archive, "2024.xlsx", "--from", "2024-01-01", "--to", "31/12/2024")) == {"bao_cao_an_phu.txt"}
+    assert files(export(archive, "upto.xlsx", "--to", "2023-12-31")) == {"bao_cao_binh_minh.txt"}
+    wb = export(archive, "org.xlsx", "--organizer", "đảng ủy  XÃ bình minh")
+    assert files(wb) == {"bao_cao_binh_minh.txt"}
+    pl = {(r["Nội dung"], r["Năm"]): r["Tổng số"] for r in summary_rows(wb, "Đăng ký, cam kết")}
+    assert pl == {("chi bộ", 2023): 20, ("đảng viên", 2023): 215}
+
+    # nothing selected: an empty but valid workbook
+    wb = export(archive, "none.xlsx", "--organizer", "không có đơn vị này")
+    assert files(wb) == set() and rows_of(wb[SHEET_NAMES["pledges"]]) == []
+    assert rows_of(wb[SUMMARY_SHEET], SUMMARY_HEADER_ROW) == []
+
+
+def test_export_options_are_checked(sqlite_url, tmp_path):
+    r = CliRunner().invoke(main, ["export", "--format", "json", "--organizer", "x", "--out", str(tmp_path / "j"),
+                                  "--db", sqlite_url])
+    assert r.exit_code == 2 and "--format xlsx" in r.output
+    r = CliRunner().invoke(main, ["export", "--format", "xlsx", "--out", str(tmp_path), "--db", sqlite_url])
+    assert r.exit_code == 2 and ".xlsx" in r.output
+    r = CliRunner().invoke(main, ["report", "--out", str(tmp_path / "r.pdf"), "--db", sqlite_url])
+    assert r.exit_code == 2 and ".docx" in r.output
+    r = CliRunner().invoke(main, ["--help"])
+    assert "report" in r.output
+
+
+# ---------------------------------------------------------------- the report
+
+
+def report(archive, name: str, *args: str):
+    from docx import Document as open_docx
+
+    out = archive["tmp"] / name
+    run("report", "--out", str(out), "--db", archive["url"], *args)
+    return out, open_docx(str(out))
+
+
+def cells(table) -> list[list[str]]:
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+def appendix(doc) -> dict[str, str]:
+    """Appendix number -> file name."""
+    rows = cells(doc.tables[-1])
+    assert rows[0] == ["Số", "Tệp", "Ngày hội nghị", "Hội nghị, đơn vị tổ chức", "Trạng thái duyệt"]
+    return {r[0]: r[1] for r in rows[1:]}
+
+
+def cited(ref: str, numbers: dict[str, str]) -> set[str]:
+    out = set()
+    for part in ref.split(", "):
+        lo, _, hi = part.partition("–")
+        out |= {numbers[str(n)] for n in range(int(lo), int(hi or lo) + 1)}
+    return out
+
+
+def test_report_figures_trace_to_their_documents(archive):
+    _out, doc = report(archive, "bao_cao.docx")
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "BÁO CÁO TỔNG HỢP SỐ LIỆU CÁC HỘI NGHỊ" in text
+    assert "Các hội nghị từ ngày 20/05/2023 đến ngày 14/03/2024 (và 1 tài liệu không rõ ngày)" in text
+    assert "Báo cáo tổng hợp 3 tài liệu (báo cáo, biên bản hội nghị), trong đó 1 tài liệu đã được duyệt" in text
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings == ["1. Tài liệu được tổng hợp", "2. Đăng ký, cam kết theo đơn vị tính và năm",
+                        "3. Mô hình và đơn vị xây dựng", "4. Chủ đề theo năm", "5. Văn bản được dẫn chiếu nhiều nhất",
+                        "6. Số tài liệu theo đơn vị tổ chức", "Phụ lục. Danh sách tài liệu"]
+    numbers = appendix(doc)
+    assert sorted(numbers.values()) == ["bao_cao_an_phu.txt", "bao_cao_binh_minh.txt", "thu_script.txt"]
+    assert numbers["1"] == "bao_cao_binh_minh.txt"  # by meeting date, undated last
+    with open_store(archive["url"])() as s:
+        figs = rv.summary(s, limit=None)
+        names = {d.id: d.filename for d in s.query(Document)}
+
+    pledges = cells(doc.tables[0])
+    assert pledges[0] == ["Đơn vị tính", "Năm", "Tổng số", "Số mục", "Tài liệu"]
+    body = {(r[0], r[1]): r for r in pledges[1:]}
+    for f in figs["pledges"]:
+        row = body[(f.label, str(f.year) if f.year else "không rõ")]
+        assert row[2] == str(int(f.value)) and row[3] == str(f.items)
+        assert cited(row[4], numbers) == {names[i] for i in f.docs}
+    assert body[("đảng viên", "Cộng")][2:4] == ["442", "3"]  # 215 + 215 + 12
+    assert body[("chi bộ", "Cộng")][2] == "38" and cited(body[("chi bộ", "Cộng")][4], numbers) == {
+        "bao_cao_an_phu.txt", "bao_cao_binh_minh.txt"}
+    assert doc.tables[0].rows[0]._tr.xpath("./w:trPr/w:tblHeader")  # the header repeats on each page
+
+    models = {r[0]: r for r in cells(doc.tables[1])[1:]}
+    assert models["Chi bộ 4 tốt"][1:] == ["Chi bộ thôn Tây", "2", "1, 2"]
+    assert models[FORMULA_MODEL][1] == "Chi bộ thôn Nam"
+    themes = cells(doc.tables[2])
+    assert themes[1] == ["2023", "Năm dân vận khéo", "1", "1"]
+    refs = cells(doc.tables[3])
+    assert refs[1] == ["Kế hoạch 45-KH/ĐU", "2", "1, 2"]
+    assert {r[0]: r[1] for r in cells(doc.tables[4])[1:]} == {"Ban Thường vụ Đảng ủy xã An Phú": "1",
+                                                            "Đảng ủy xã Bình Minh": "1"}
+    assert doc.styles["Normal"].font.name == "Times New Roman"
+    assert abs(doc.sections[0].page_width.cm - 21) < 0.01
+
+
+def test_report_of_one_year_and_reviewed_only(archive):
+    _out, doc = report(archive, "2024.docx", "--year", "2024")
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Năm 2024" in text and "tổng hợp 1 tài liệu" in text
+    assert list(appendix(doc).values()) == ["bao_cao_an_phu.txt"]
+    assert [r[:3] for r in cells(doc.tables[0])[1:]] == [["chi bộ", "2024", "18"], ["đảng viên", "2024", "215"]]
+
+    _out, doc = report(archive, "reviewed.docx", "--reviewed-only")
+    assert list(appendix(doc).values()) == ["bao_cao_binh_minh.txt"]
+    assert "chỉ các tài liệu đã duyệt" in "\n".join(p.text for p in doc.paragraphs)
+
+    _out, doc = report(archive, "empty.docx", "--year", "1999")
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "tổng hợp 0 tài liệu" in text and "Chưa có số liệu." in text and len(doc.tables) == 0
+
+
+@pytest.mark.slow
+def test_report_and_workbook_open_in_libreoffice(sqlite_url, tmp_path):
+    from pipeline.readers.doc_reader import soffice_path
+
+    soffice = soffice_path()
+    if not soffice or not shutil.which("pdftotext"):
+        pytest.skip("LibreOffice (soffice) or pdftotext is not installed")
+    archive = {"url": sqlite_url, "tmp": tmp_path, **build_archive(sqlite_url, tmp_path)}
+    docx, _doc = report(archive, "bao_cao.docx")
+    xlsx = tmp_path / "minutes.xlsx"
+    run("export", "--format", "xlsx", "--out", str(xlsx), "--db", sqlite_url, "--review-url", REVIEW_URL)
+    # the workbook too where LibreOffice Calc is installed (./run.sh installs Writer only)
+    calc = (Path(soffice).resolve().parent / "libsclo.so").exists()
+    text = {}
+    for src in (docx, xlsx) if calc else (docx,):
+        subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                        "--norestore", "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(src)],
+                       check=True, capture_output=True, timeout=180, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+        pdf = tmp_path / "pdf" / f"{src.stem}.pdf"
+        assert pdf.stat().st_size > 0, src
+        text[src.suffix] = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
+                                                   text=True).stdout.split())
+    for phrase in ("BÁO CÁO TỔNG HỢP SỐ LIỆU CÁC HỘI NGHỊ", "Đăng ký, cam kết theo đơn vị tính và năm",
+                   "Phụ lục. Danh sách tài liệu", "Ban Thường vụ Đảng ủy xã An Phú"):
+        assert phrase in text[".docx"], phrase
+    assert "bao_cao_binh_minh.txt" in text[".docx"].replace(" ", "")  # a narrow column may break a file name
+    if calc:
+        assert "Tổng hợp số liệu từ các báo cáo, biên bản hội nghị" in text[".xlsx"]
+        assert "Đảng ủy xã Bình Minh" in text[".xlsx"]

@@ -53,6 +53,7 @@ DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 HEAD_FONT = Font(bold=True)
 HEAD_FILL = PatternFill("solid", start_color="DDE4EE", end_color="DDE4EE")
+NUMBER = "number"  # a whole number with thousands separators, else up to two decimals
 LINK_TEXT = "Mở"
 
 
@@ -80,7 +81,9 @@ def _put(cell: Cell, value: Any, number_format: str | None = None) -> None:
         cell.data_type = "s"  # "=…" stays text
     else:
         cell.value = value
-    if number_format and value is not None:
+    if number_format == NUMBER and isinstance(value, int | float):
+        cell.number_format = "#,##0" if isinstance(value, int) or value.is_integer() else "#,##0.0#"
+    elif number_format and number_format != NUMBER and value is not None:
         cell.number_format = number_format
 
 
@@ -168,7 +171,7 @@ def _value_columns(field: str) -> list[tuple[str, str, Column]]:
     out = []
     for name in CSV_COLUMNS[field]:
         a = attrs[name]
-        fmt = DATE_FORMAT if a.kind == "date" else "#,##0.##" if a.kind == "number" else "0" if a.kind == "int" else None
+        fmt = DATE_FORMAT if a.kind == "date" else NUMBER if a.kind == "number" else "0" if a.kind == "int" else None
         out.append((name, a.kind, Column(a.label.split(" (")[0], fmt)))
     return out
 
@@ -238,7 +241,7 @@ def _names(data: Compiled, ids: set[int]) -> str:
 FIGURE_LABELS = {"pledges": "Đăng ký, cam kết", "models": "Mô hình", "themes": "Chủ đề",
                  "organizers": "Đơn vị tổ chức", "references": "Văn bản dẫn chiếu"}
 SUMMARY_COLUMNS = [Column("Số liệu"), Column("Nội dung", max_width=70), Column("Năm", "0"),
-                   Column("Tổng số", "#,##0.##"), Column("Số mục", "0"), Column("Số tài liệu", "0"),
+                   Column("Tổng số", NUMBER), Column("Số mục", "0"), Column("Số tài liệu", "0"),
                    Column("Đơn vị xây dựng", max_width=50), Column("Tài liệu", max_width=80)]
 SUMMARY_HEADER_ROW = 7  # below the title and four lines of notes
 

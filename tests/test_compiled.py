@@ -131,7 +131,8 @@ def test_workbook_sheets_rows_and_types_match_the_database(archive):
     pledges = rows_of(wb[SHEET_NAMES["pledges"]])
     by_doc = {(r["Tài liệu"].value, r["Số"].value): r for r in pledges}
     p215 = by_doc[("bao_cao_an_phu.txt", 215)]
-    assert isinstance(p215["Số"].value, int) and p215["Đơn vị tính"].value == "đảng viên"
+    assert isinstance(p215["Số"].value, int) and p215["Số"].number_format == "#,##0"
+    assert p215["Đơn vị tính"].value == "đảng viên"
     assert p215["Chủ thể"].value == "Toàn Đảng bộ" and p215["Loại"].value == "số lượng"
     assert (p215["Trạng thái"].value, p215["Chi tiết trạng thái"].value) == ("đã duyệt", "Đã chấp nhận")
     assert p215["Độ tin cậy"].value == pytest.approx(0.9) and p215["Độ tin cậy"].number_format == "0%"

@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,6 +45,15 @@ class Compiled:
     views: rv.Views  # document id -> (document, the values counted)
     docs: list[DocRow]  # by meeting date (undated last), then file name
     figures: dict[str, list[rv.Figure]]
+
+    @cached_property
+    def number(self) -> dict[int, int]:
+        """Document id -> its number (1, 2 …) in the order of ``docs`` (the report's appendix)."""
+        return {d.id: i for i, d in enumerate(self.docs, 1)}
+
+    def filenames(self, ids: set[int]) -> list[str]:
+        """The file names of some of the documents, in the order of ``docs``."""
+        return [self.docs[n - 1].filename for n in sorted(self.number[i] for i in ids)]
 
     @property
     def reviewed(self) -> int:

@@ -170,7 +170,7 @@ def build_report(data: Compiled) -> tuple[Docx, dict[str, int]]:
     doc.core_properties.title = "Báo cáo tổng hợp số liệu hội nghị"
     doc.core_properties.author = "minutes"
     doc.core_properties.language = "vi-VN"
-    number = {d.id: i for i, d in enumerate(data.docs, 1)}
+    number = data.number
 
     def docs_of(f: rv.Figure) -> str:
         return cite([number[i] for i in f.docs])

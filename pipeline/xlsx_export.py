@@ -233,10 +233,6 @@ def _document_row(d: DocRow) -> list[Any]:
 # ---------------------------------------------------------------- summary
 
 
-def _names(data: Compiled, ids: set[int]) -> str:
-    return "; ".join(d.filename for d in data.docs if d.id in ids)
-
-
 #: the summary's figures as the "Số liệu" column names them, in the review page's order
 FIGURE_LABELS = {"pledges": "Đăng ký, cam kết", "models": "Mô hình", "themes": "Chủ đề",
                  "organizers": "Đơn vị tổ chức", "references": "Văn bản dẫn chiếu"}
@@ -254,7 +250,7 @@ def summary_rows(data: Compiled) -> list[list[Any]]:
         for f in data.figures[kind]:
             year = (f.year if f.year is not None else "không rõ") if kind == "pledges" else None
             rows.append([label, f.label, year, f.value if kind == "pledges" else None, f.items, len(f.docs),
-                         "; ".join(sorted(f.parts)) or None, _names(data, f.docs)])
+                         "; ".join(sorted(f.parts)) or None, "; ".join(data.filenames(f.docs))])
     return rows
 
 

@@ -41,7 +41,8 @@ def _view(s, doc, field, phrase):
 
 def build_archive(url: str, tmp_path: Path) -> dict[str, int]:
     """an_phu (2024, in review: one pledge accepted, one reference rejected), script (no meeting: year
-    unknown), binh_minh (2023 after an edit, reviewed by lan, with an added theme and a formula-like model)."""
+    unknown), binh_minh (2023 after an edit, reviewed by lan, with an added theme and a formula-like model
+    whose unit holds a control character, which neither Excel nor Word may hold)."""
     docs = tmp_path / "docs"
     ids = {"an_phu": ingest(write_doc(docs, "bao_cao_an_phu.txt"), url).document_id,
            "script": ingest(write_doc(docs, "thu_script.txt", SCRIPT_TEXT), url).document_id,
@@ -59,7 +60,7 @@ def build_archive(url: str, tmp_path: Path) -> dict[str, int]:
         rv.decide(s, b, "themes", "năm dân vận khéo", "add", "lan", 0,
                   value={"text": "Năm dân vận khéo", "year": 2023}, start=0, end=10)
         rv.decide(s, b, "models", "formula", "add", "lan", 0,
-                  value={"name": FORMULA_MODEL, "organization": "Chi bộ thôn Nam"}, start=0, end=10)
+                  value={"name": FORMULA_MODEL, "organization": "Chi bộ\x0b thôn Nam"}, start=0, end=10)
         rv.mark_reviewed(s, b, "lan")
         s.commit()
     return ids
@@ -160,6 +161,7 @@ def test_workbook_sheets_rows_and_types_match_the_database(archive):
     models = {r["Tên mô hình"].value: r for r in rows_of(wb[SHEET_NAMES["models"]])}
     assert models[FORMULA_MODEL]["Tên mô hình"].data_type == "s"  # text, never a formula
     assert models[FORMULA_MODEL]["Chi tiết trạng thái"].value == "Đã thêm"
+    assert models[FORMULA_MODEL]["Đơn vị xây dựng"].value == "Chi bộ thôn Nam"
     assert models[FORMULA_MODEL]["Độ tin cậy"].value is None  # added by a reviewer: no machine confidence
     assert models["<img src=x onerror=alert(2)>"]["Tài liệu"].value == "thu_script.txt"
 

@@ -21,10 +21,10 @@ DATE = click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"])
               help="A folder for json, csv and gold [default: output/export]; "
                    "the workbook's file for xlsx [default: output/minutes.xlsx].")
 @click.option("--reviewed-only", is_flag=True, help="Only documents marked reviewed, only reviewed values.")
-@click.option("--from", "date_from", type=DATE, default=None,
+@click.option("--from", "date_from", type=DATE, default=None, metavar="DATE",
               help="xlsx: only meetings held on or after this date (YYYY-MM-DD or DD/MM/YYYY); "
                    "documents with no meeting date are then left out.")
-@click.option("--to", "date_to", type=DATE, default=None, help="xlsx: only meetings held on or before this date.")
+@click.option("--to", "date_to", type=DATE, default=None, metavar="DATE", help="xlsx: only meetings held on or before this date.")
 @click.option("--organizer", default=None, metavar="TEXT",
               help="xlsx: only meetings whose organizer contains TEXT (case and spacing ignored).")
 @click.option("--review-url", default=None, metavar="URL",

@@ -53,6 +53,7 @@ DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 HEAD_FONT = Font(bold=True)
 HEAD_FILL = PatternFill("solid", start_color="DDE4EE", end_color="DDE4EE")
+RIGHT = Alignment(horizontal="right", indent=1)
 NUMBER = "number"  # a whole number with thousands separators, else up to two decimals
 LINK_TEXT = "Mở"
 
@@ -93,9 +94,14 @@ def _write_table(ws: Worksheet, top: int, columns: list[Column], rows: list[list
     for j, col in enumerate(columns, 1):
         c = ws.cell(row=top, column=j, value=col.title)
         c.font, c.fill = HEAD_FONT, HEAD_FILL
+        if col.number_format not in (None, DATE_FORMAT, DATETIME_FORMAT):
+            c.alignment = RIGHT  # over its numbers
     for i, row in enumerate(rows, top + 1):
         for j, (col, value) in enumerate(zip(columns, row), 1):
-            _put(ws.cell(row=i, column=j), value, col.number_format)
+            c = ws.cell(row=i, column=j)
+            _put(c, value, col.number_format)
+            if isinstance(value, int | float):
+                c.alignment = RIGHT  # a little apart from the text on its right
         if links and link_col is not None and links[i - top - 1]:
             c = ws.cell(row=i, column=link_col, value=LINK_TEXT)
             c.hyperlink = links[i - top - 1]

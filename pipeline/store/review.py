@@ -22,7 +22,7 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field as dc_field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -394,9 +394,70 @@ class Figure:
     year: int | None = None
     items: int = 0
     filter: dict[str, str] = dc_field(default_factory=dict)  # query of /documents for the documents behind it
+    #: models: the units that built the model (organization as written -> the documents naming it)
+    parts: dict[str, set[int]] = dc_field(default_factory=dict)
 
 
-def _year(vs: list[ItemView]) -> int | None:
+@dataclass
+class Scope:
+    """Which documents, and which of their values, the figures count.
+
+    The default is the review page's: every document, every value that is
+    not rejected. The workbook and the report narrow it.
+    """
+
+    reviewed_only: bool = False  # only documents marked reviewed, only their reviewed values
+    date_from: date | None = None  # the meeting's date, inclusive; a document with no date is then left out
+    date_to: date | None = None
+    organizer: str | None = None  # a part of the meeting's organizer (case and spacing ignored)
+    year: int | None = None  # the document's year (see ``doc_year``)
+
+    def admits(self, live: list[ItemView]) -> bool:
+        if self.date_from is not None or self.date_to is not None:
+            d = meeting_date(live)
+            if d is None or (self.date_from and d < self.date_from) or (self.date_to and d > self.date_to):
+                return False
+        if self.organizer and fold(self.organizer) not in fold((meeting_value(live) or {}).get("organizer")):
+            return False
+        return self.year is None or doc_year(live) == self.year
+
+
+#: documents: id -> (the document, the item views that count); what ``aggregate`` reads
+Views = dict[int, tuple[Document, list[ItemView]]]
+
+
+def scoped_views(session: Session, scope: Scope | None = None) -> Views:
+    """The documents a scope selects, each with only the values it counts (never rejected or empty ones)."""
+    scope = scope or Scope()
+    keep = REVIEWED_STATES if scope.reviewed_only else REVIEWED_STATES + PENDING_STATES
+    out: Views = {}
+    for doc_id, (doc, vs) in all_views(session).items():
+        if scope.reviewed_only and doc.review_state != "reviewed":
+            continue
+        live = [v for v in vs if v.state in keep and v.value]
+        if scope.admits(live):
+            out[doc_id] = (doc, live)
+    return out
+
+
+def meeting_value(vs: list[ItemView]) -> dict[str, Any] | None:
+    return next((v.value for v in vs if v.field == "meeting" and v.value and v.state != "rejected"), None)
+
+
+def meeting_date(vs: list[ItemView]) -> date | None:
+    return iso_date((meeting_value(vs) or {}).get("date"))
+
+
+def iso_date(s: Any) -> date | None:
+    """An ISO ``YYYY-MM-DD`` value as a date (None for none or a malformed one)."""
+    try:
+        return date.fromisoformat(str(s)[:10]) if s else None
+    except ValueError:
+        return None
+
+
+def doc_year(vs: list[ItemView]) -> int | None:
+    """The year of a document: its meeting's, else the latest of its themes'."""
     for v in vs:
         if v.field == "meeting" and v.value and v.value.get("date"):
             try:
@@ -407,20 +468,39 @@ def _year(vs: list[ItemView]) -> int | None:
     return max(years) if years else None
 
 
-def summary(session: Session, limit: int = 15) -> dict[str, list[Figure]]:
-    """The archive at a glance, from reviewed values first (rejected items left out).
+def summary(session: Session, limit: int | None = 15, scope: Scope | None = None) -> dict[str, list[Figure]]:
+    """The archive at a glance: the figures of the review page, the workbook and the report (``aggregate``)."""
+    return aggregate(scoped_views(session, scope), limit)
+
+
+def aggregate(views: Views, limit: int | None = 15) -> dict[str, list[Figure]]:
+    """The figures of the given documents, from the values given (reviewed values first, rejected ones left out).
 
     pledges: totals of counts by unit and year (the meeting's year, else the
-    theme's); models, themes: the most frequent (documents naming them);
-    organizers: documents per organizer.
+    theme's); models (with the units that built them), themes, references (by
+    number), organizers: the most frequent, by documents naming them, the
+    first ``limit`` (None: all); theme_years: every theme by its own year,
+    else the document's.
     """
     pledges: dict[tuple[str, int | None], Figure] = {}
     models: dict[str, Figure] = {}
     themes: dict[str, Figure] = {}
+    theme_years: dict[tuple[str, int | None], Figure] = {}
+    references: dict[str, Figure] = {}
     organizers: dict[str, Figure] = {}
-    for doc_id, (_doc, vs) in all_views(session).items():
+
+    def count(bucket: dict[Any, Figure], key: Any, doc_id: int, label: str, **kw: Any) -> Figure:
+        f = bucket.get(key)
+        if f is None:
+            f = bucket[key] = Figure(label, 0, set(), **kw)
+        f.docs.add(doc_id)
+        f.items += 1
+        f.value = len(f.docs)
+        return f
+
+    for doc_id, (_doc, vs) in views.items():
         live = [v for v in vs if v.state != "rejected" and v.value]
-        year = _year(live)
+        year = doc_year(live)
         for v in live:
             val = v.value or {}
             if v.field == "pledges" and (val.get("kind") or "count") == "count" and isinstance(val.get("value"), int | float):
@@ -430,27 +510,31 @@ def summary(session: Session, limit: int = 15) -> dict[str, list[Figure]]:
                 f.value += val["value"]
                 f.items += 1
                 f.docs.add(doc_id)
-            elif v.field in ("models", "themes"):
-                label = val.get("name") if v.field == "models" else val.get("text")
-                k = fold(label)
-                if not k:
-                    continue
-                bucket = models if v.field == "models" else themes
-                f = bucket.setdefault(k, Figure(str(label), 0, set(), filter={v.field[:-1]: k}))
-                f.docs.add(doc_id)
-                f.items += 1
-                f.value = len(f.docs)
-            elif v.field == "meeting" and val.get("organizer"):
+            elif v.field == "models" and fold(val.get("name")):
+                k = fold(val["name"])
+                f = count(models, k, doc_id, str(val["name"]), filter={"model": k})
+                if fold(val.get("organization")):
+                    f.parts.setdefault(str(val["organization"]), set()).add(doc_id)
+            elif v.field == "themes" and fold(val.get("text")):
+                k = fold(val["text"])
+                count(themes, k, doc_id, str(val["text"]), filter={"theme": k})
+                y = val["year"] if isinstance(val.get("year"), int) else year
+                count(theme_years, (k, y), doc_id, str(val["text"]), year=y, filter={"theme": k})
+            elif v.field == "references" and fold(val.get("number")):
+                k = fold(val["number"]).replace(" ", "")
+                label = " ".join(str(x) for x in (val.get("type"), val["number"]) if x)
+                count(references, k, doc_id, label, filter={"reference": k})
+            elif v.field == "meeting" and fold(val.get("organizer")):
                 k = fold(val["organizer"])
-                f = organizers.setdefault(k, Figure(str(val["organizer"]), 0, set(), filter={"organizer": k}))
-                f.docs.add(doc_id)
-                f.value = len(f.docs)
+                count(organizers, k, doc_id, str(val["organizer"]), filter={"organizer": k})
 
     def top(d: dict[Any, Figure]) -> list[Figure]:
         return sorted(d.values(), key=lambda f: (-f.value, f.label))[:limit]
 
-    pl = sorted(pledges.values(), key=lambda f: (f.label, f.year or 0))
-    return {"pledges": pl, "models": top(models), "themes": top(themes), "organizers": top(organizers)}
+    return {"pledges": sorted(pledges.values(), key=lambda f: (f.label, f.year or 0)),
+            "models": top(models), "themes": top(themes), "organizers": top(organizers),
+            "references": top(references),
+            "theme_years": sorted(theme_years.values(), key=lambda f: (f.year is None, f.year or 0, -f.value, f.label))}
 
 
 def documents_behind(session: Session, unit: str | None = None, year: str | None = None, model: str | None = None,
@@ -458,7 +542,7 @@ def documents_behind(session: Session, unit: str | None = None, year: str | None
     """The documents behind a summary figure (None: no such filter given)."""
     if not any(x is not None for x in (unit, model, theme, organizer)):
         return None
-    figs = summary(session, limit=10**9)
+    figs = summary(session, limit=None)
     if unit is not None:
         def same_year(f: Figure) -> bool:
             if year is None:

@@ -15,7 +15,7 @@ import click
 COMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("pipeline.commands.ingest:ingest", "Read files or folders and store their records (through the Prefect flow)."),
     "show": ("pipeline.commands.show:show", "Show one document's records, each with its source sentence."),
-    "export": ("pipeline.commands.export:export", "Export records as JSON (SCHEMA.md), CSV or gold records."),
+    "export": ("pipeline.commands.export:export", "Export records as JSON (SCHEMA.md), CSV, gold records or an Excel workbook."),
     "report": ("pipeline.commands.report:report", "Write a Word summary report (Vietnamese) with its figures' sources."),
     "eval": ("pipeline.commands.evaluate:eval_cmd", "Score extraction against gold records (P/R/F1, calibration)."),
     "watch": ("pipeline.watch.cli:watch", "Watch ROOT/inbox and process each file dropped there."),

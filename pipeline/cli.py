@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("pipeline.commands.export:export", "Export records as JSON (SCHEMA.md), CSV, gold records or an Excel workbook."),
     "report": ("pipeline.commands.report:report", "Write a Word summary report (Vietnamese) with its figures' sources."),
     "eval": ("pipeline.commands.evaluate:eval_cmd", "Score extraction against gold records (P/R/F1, calibration)."),
+    "train": ("pipeline.commands.train:train", "Train the extraction model on annotated documents (gold records)."),
     "watch": ("pipeline.watch.cli:watch", "Watch ROOT/inbox and process each file dropped there."),
     "serve": ("pipeline.watch.cli:serve", "Run the scheduled batch deployment and the watcher (Prefect serve)."),
     "review": ("pipeline.review.cli:review", "Serve the review web page."),

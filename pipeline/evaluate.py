@@ -16,10 +16,12 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from pipeline import nlp
 from pipeline.records import to_record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,3 +234,118 @@ def eval_against_reviews(db: str | None, verbose: bool = False) -> dict:
     print(table, end="")
     res["reviewed_documents"] = n
     return res
+
+
+# ---------------------------------------------------------------- the trained model, cross-validated
+
+FIELD_ORDER = ("pledges", "models", "themes", "references", "people", "meeting")
+
+
+def _fields_table(rows: list[tuple[str, dict]], file=sys.stdout) -> None:
+    """Per-field F1 (P/R) and attributes, one column block per scored run."""
+    head = f"{'field':<11}" + "".join(f" | {name:^34}" for name, _ in rows)
+    print(head, file=file)
+    for f in FIELD_ORDER:
+        line = f"{f:<11}"
+        for _, res in rows:
+            v = res["fields"][f]
+            attrs = ",".join(f"{k[:4]} {a:.2f}" for k, a in v["attributes"].items())
+            line += f" | F1 {v['f1']:.3f} P {v['precision']:.2f} R {v['recall']:.2f} {attrs:<12.12}"
+        print(line, file=file)
+    print(f"{'headline':<11}" + "".join(f" | {res['headline_f1']:<34.3f}" for _, res in rows), file=file)
+    print(f"{'all fields':<11}" + "".join(f" | {res['all_fields_f1']:<34.3f}" for _, res in rows), file=file)
+
+
+def _hi_conf(res: dict) -> str:
+    hi = [r for r in res.get("calibration", []) if r["from"] >= 0.9]
+    n, k = sum(r["items"] for r in hi), sum(r["right"] for r in hi)
+    return f"{k}/{n} right ({k / n:.3f})" if n else "none"
+
+
+def eval_cv(docs: Path, gold: Path, k: int = 5, curve: bool = True, ablation: bool = True,
+            exclude: set[str] | None = None, workers: int | None = None, verbose: bool = False) -> dict:
+    """``minutes eval --cv K``: everything measured on documents the model did not see."""
+    from extractors.learn.cv import candidate_recall, cross_validate, rules_record, score_records
+    from extractors.learn.data import load_examples
+
+    scorer = load_scorer()
+    exclude = exclude or set()
+    t0 = time.perf_counter()
+    examples = [ex for ex in load_examples(docs, gold, exclude=exclude, workers=workers)
+                if not ex.origin.startswith("error")]
+    print(f"{len(examples)} annotated documents ({len(exclude)} set aside, not used), "
+          f"{sum(len(e.candidates) for e in examples)} candidates; analysis {time.perf_counter() - t0:.1f} s")
+    out: dict[str, Any] = {"documents": len(examples), "folds": k}
+    rec = candidate_recall(examples)
+    out["candidate_recall"] = {s: {"found": a, "gold": b, "recall": round(a / b, 4) if b else None}
+                               for s, (a, b) in sorted(rec.items())}
+    print("\ncandidate recall (gold values some candidate matches; the ceiling of what follows):")
+    for s, (a, b) in sorted(rec.items()):
+        print(f"  {s:<20} {a:4d}/{b:<4d} {a / b if b else 0:.3f}")
+    t0 = time.perf_counter()
+    cv_recs = cross_validate(examples, k)
+    cv_res, cv_table = score_records(examples, cv_recs, scorer, verbose)
+    rules_res, _ = score_records(examples, {e.name: rules_record(e) for e in examples}, scorer)
+    print(f"\n{k}-fold cross-validation, folds grouped by document ({time.perf_counter() - t0:.1f} s); "
+          "beside it the rules alone on the same documents:")
+    _fields_table([(f"model, {k}-fold CV", cv_res), ("rules only", rules_res)])
+    if verbose:
+        print(cv_table)
+    print("\ncalibration of the cross-validated confidences:")
+    print_calibration(cv_res["calibration"])
+    out["cv"], out["rules_only"] = cv_res, rules_res
+    if curve:
+        print("\nlearning curve (share of the training folds; headline F1, then per field):")
+        out["learning_curve"] = {}
+        for frac in (0.25, 0.5, 1.0):
+            res = cv_res if frac == 1.0 else score_records(examples, cross_validate(examples, k, fraction=frac), scorer)[0]
+            n_train = round(len(examples) * (k - 1) / k * frac)
+            out["learning_curve"][str(frac)] = {"train_documents": n_train, "headline_f1": res["headline_f1"],
+                                                "fields": {f: res["fields"][f]["f1"] for f in FIELD_ORDER}}
+            fields = " ".join(f"{f} {res['fields'][f]['f1']:.3f}" for f in FIELD_ORDER)
+            print(f"  {frac:>4.0%} (~{n_train:3d} documents): headline {res['headline_f1']:.3f}  {fields}")
+    if ablation:
+        print("\nablations (each a full cross-validation without one source of evidence):")
+        out["ablations"] = {}
+        runs = [("without the rules' verdict", "no_rule_feature", examples, ("rule.",))]
+        if nlp.POS_ENABLED:
+            runs.append(("without underthesea POS tags", "no_pos",
+                         load_examples(docs, gold, exclude=exclude, workers=workers, pos=False), ()))
+        if nlp.SEGMENT_ENABLED:
+            runs.append(("without underthesea word segmentation (syllables)", "no_segmentation",
+                         load_examples(docs, gold, exclude=exclude, workers=workers, segment=False, pos=False), ()))
+        for label, key, exs, drop in runs:
+            exs = [e for e in exs if not e.origin.startswith("error")]
+            res = score_records(exs, cross_validate(exs, k, drop=drop), scorer)[0]
+            out["ablations"][key] = {"headline_f1": res["headline_f1"], "all_fields_f1": res["all_fields_f1"],
+                                     "fields": {f: res["fields"][f]["f1"] for f in FIELD_ORDER}}
+            fields = " ".join(f"{f} {res['fields'][f]['f1']:.3f}" for f in FIELD_ORDER)
+            print(f"  {label}: headline {res['headline_f1']:.3f}, all {res['all_fields_f1']:.3f}  ({fields})")
+    print(f"\nheadline F1 {cv_res['headline_f1']:.3f} (rules only {rules_res['headline_f1']:.3f}); "
+          f"all fields {cv_res['all_fields_f1']:.3f}; confidence >= 0.9: {_hi_conf(cv_res)}")
+    return out
+
+
+def eval_setaside(docs: Path, gold: Path, names: set[str], workers: int | None = None,
+                  verbose: bool = False) -> dict:
+    """Train on every document but the set-aside ones, score the set-aside ones
+    (and the rules alone on them)."""
+    from extractors.learn.cv import record_of, rules_record, score_records
+    from extractors.learn.data import load_examples
+    from extractors.learn.train import fit
+
+    scorer = load_scorer()
+    train = [e for e in load_examples(docs, gold, exclude=names, workers=workers) if not e.origin.startswith("error")]
+    held = [e for e in load_examples(docs, gold, include=names, workers=workers) if not e.origin.startswith("error")]
+    if not held:
+        print("None of the set-aside documents is in this folder.")
+        return {}
+    model = fit(train)
+    res, table = score_records(held, {e.name: record_of(e, model) for e in held}, scorer, verbose)
+    rules_res, _ = score_records(held, {e.name: rules_record(e) for e in held}, scorer)
+    print(f"trained on {len(train)} documents; scored on the {len(held)} set-aside documents:")
+    _fields_table([("model", res), ("rules only", rules_res)])
+    if verbose:
+        print(table)
+    print_calibration(res["calibration"])
+    return {"setaside": res, "rules_only": rules_res, "train_documents": len(train), "documents": len(held)}

@@ -37,11 +37,43 @@ def _names(ctx: DocContext) -> list[tuple[int, int, str, str]]:
     for m in _TRIGGER_RE.finditer(ctx.s):
         for a, b in name_options(ctx, m.end()):
             out.append((a, b, "after_trigger", f"mt{m.end()}"))
+    out.extend(_list_items(ctx))
     for it in ctx.rule_items("models"):
         name = it.value.get("name") or ""
         pos = ctx.s.find(name, max(0, it.start - 5), it.end + 5) if name else -1
         if pos >= 0:
             out.append((pos, pos + len(name), "rule", f"m{pos - 1}" if pos and ctx.s[pos - 1] in "“\"'‘«" else f"mr{pos}"))
+    return out
+
+
+_ITEM_CUT_RE = re.compile(r"[:(.;]|\s(?:của|ở|tại|do|được|đã)\s|\s[-–]\s", re.IGNORECASE)
+
+
+def _list_items(ctx: DocContext) -> list[tuple[int, int, str, str]]:
+    """The items of a list whose header line names models ("… các mô hình sau:")."""
+    from extractors.learn.context import LIST_MARKER_RE
+
+    out = []
+    for li, (a, b) in enumerate(ctx.lines):
+        line = ctx.s[a:b].rstrip()
+        if not line.endswith(":") or not ctx.has("model", a, b):
+            continue
+        for la, lb in ctx.lines[li + 1:li + 16]:
+            m = LIST_MARKER_RE.match(ctx.s[la:lb])
+            if not m:
+                if lb - la > 0:
+                    break
+                continue
+            start = la + m.end()
+            if start < lb and ctx.s[start] in "“\"'‘«":
+                continue  # quoted: the quote is the candidate
+            cut = _ITEM_CUT_RE.search(ctx.s, start, lb)
+            ends = {lb} | ({cut.start()} if cut else set())
+            for e in sorted(ends):
+                while e > start and ctx.s[e - 1] in " ,;:.":
+                    e -= 1
+                if e - start >= 3:
+                    out.append((start, e, "list_item", f"ml{la}"))
     return out
 
 

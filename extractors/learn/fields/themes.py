@@ -20,6 +20,8 @@ from extractors.themes import _doc_year, _year
 
 _HEAD_RE = re.compile(r"(?<!\w)(?:chủ đề|chuyên đề)(?!\w)", re.IGNORECASE)
 _SPEC_END_RE = re.compile(r"\s*(?::|là(?!\w)\s*:?|về(?!\w))?\s*")
+_STOP_RE = re.compile(r"[,;.!?\n]|\s(?:nhằm|do|tại|để|được|đã|đến|với sự|góp phần|vào|trong đó|gồm)(?=\s)", re.IGNORECASE)
+_QUOTE_CHARS = "“”\"'‘’«»"
 SENT_CLASSES = ("theme", "model", "quoteword", "campaign", "event", "reg", "build", "mtrig")
 
 
@@ -40,15 +42,16 @@ def _options(ctx: DocContext) -> list[tuple[int, int, str, str, int | None]]:
     for m in _HEAD_RE.finditer(ctx.s):
         after = _SPEC_END_RE.match(ctx.s, m.end())
         start = after.end() if after else m.end()
-        if start < len(ctx.s) and ctx.s[start] in "“\"'‘«":
-            continue
         sa, sb = ctx.sentence(m.start())
         la, lb = ctx.line(m.start())
-        ends = {min(sb, lb)}
-        for p in re.finditer(r"[,;]", ctx.s[start:min(sb, lb)]):
-            ends.add(start + p.start())
-        for e in sorted(ends):
-            if e - start >= 6:
+        hi = min(sb, lb)
+        if any(c in _QUOTE_CHARS for c in ctx.s[start:min(hi, start + 80)]):
+            continue  # a quoted theme follows: the quote is the candidate
+        ends = {hi}
+        for p in _STOP_RE.finditer(ctx.s, start, hi):
+            ends.add(p.start())
+        for e in sorted(ends)[:4]:
+            if 6 <= e - start <= 250:
                 out.append((start, e, "after_head", f"th{m.start()}", m.end()))
     for it in ctx.rule_items("themes"):
         t = it.value.get("text") or ""
@@ -112,4 +115,7 @@ def _features(ctx: DocContext, a: int, b: int, src: str, text: str, trig: int | 
         f["headline"] = 1.0
     if text.isupper():
         f["allcaps"] = 1.0
+    if ";" in text or any(c in _QUOTE_CHARS for c in text):
+        f["inner_punct"] = 1.0
+    f[f"chars={bucket(len(text), (10, 20, 40, 80, 120, 200))}"] = 1.0
     return f

@@ -34,8 +34,37 @@ class Choice:
     attrs: dict[str, Candidate] = field(default_factory=dict)
 
 
+#: Tasks decided "rules first": where the rules proposed a value for a group
+#: (a number's unit, a quoted name, a meeting slot), that value is kept; the
+#: model decides the groups the rules left alone, and every confidence.
+RULES_FIRST: set[str] = {"meeting.title", "meeting.date", "meeting.organizer", "meeting.location"}
+RULE_MARKS = ("rule.eq", "rule.unit_eq")
+
+
+def _is_rules(c: Candidate) -> bool:
+    return c.source == "rule" and c.task in ("people", "references") or any(m in c.feats for m in RULE_MARKS)
+
+
 def _best(cands: list[Candidate]) -> Candidate:
+    if cands and cands[0].task in RULES_FIRST:
+        ruled = [c for c in cands if _is_rules(c)]
+        if ruled:
+            return max(ruled, key=lambda c: (c.prob or 0.0, -c.start))
     return max(cands, key=lambda c: (c.prob or 0.0, -c.start))
+
+
+def _passes(c: Candidate, threshold: float) -> bool:
+    return (c.prob or 0.0) >= threshold or (c.task in RULES_FIRST and _is_rules(c))
+
+
+def _keep_better_attrs(kept: Choice, other: Choice) -> None:
+    """The same item found twice: keep each attribute from the mention whose
+    attribute candidate is the more probable."""
+    for attr, c in other.attrs.items():
+        mine = kept.attrs.get(attr)
+        if mine is None or (c.prob or 0.0) > (mine.prob or 0.0):
+            kept.attrs[attr] = c
+            kept.value[attr] = c.value
 
 
 def decode(cands: list[Candidate], model: Model) -> list[Choice]:
@@ -54,7 +83,7 @@ def decode(cands: list[Candidate], model: Model) -> list[Choice]:
         chosen: dict[str, Choice] = {}
         for group, cs in by_task.get(task, {}).items():
             best = _best(cs)
-            if (best.prob or 0.0) < tm.threshold:
+            if not _passes(best, tm.threshold):
                 continue
             value = dict(best.value)
             ch = Choice(task, value, best.start, best.end, best.prob or 0.0, best)
@@ -70,8 +99,13 @@ def decode(cands: list[Candidate], model: Model) -> list[Choice]:
                     else:
                         value[attr] = None
             key = item_key(task, value)
-            if key not in chosen or chosen[key].prob < ch.prob:
+            old = chosen.get(key)
+            if old is None or old.prob < ch.prob:
+                if old is not None:
+                    _keep_better_attrs(ch, old)
                 chosen[key] = ch
+            else:
+                _keep_better_attrs(old, ch)
         out.extend(sorted(chosen.values(), key=lambda c: c.start))
     slots: dict[str, Candidate] = {}
     for task in SLOT_TASKS:
@@ -81,7 +115,7 @@ def decode(cands: list[Candidate], model: Model) -> list[Choice]:
         if tm is None or not cs:
             continue
         best = _best(cs)
-        if (best.prob or 0.0) >= tm.threshold:
+        if _passes(best, tm.threshold):
             slots[task.split(".", 1)[1]] = best
     if slots:
         value = {k: (slots[k].value if k in slots else None) for k in ("date", "title", "organizer", "location")}

@@ -72,7 +72,7 @@ ORG_START_RE = re.compile(r"^(?:toàn|các|cả)$", re.IGNORECASE)
 _ORG_JOIN = {"và", ",", "các", "cấp", "khối", "-", "–"}
 
 
-def org_phrases(ctx: DocContext, a: int, b: int, max_words: int = 12, per_start: int = 8,
+def org_phrases(ctx: DocContext, a: int, b: int, max_words: int = 14, per_start: int = 12,
                 lower_heads: bool = True) -> list[tuple[int, int]]:
     """Organization-like noun phrases in [a, b): runs that start on a capital
     letter, an organization head word or "toàn/các", extended over capitalized
@@ -95,14 +95,29 @@ def org_phrases(ctx: DocContext, a: int, b: int, max_words: int = 12, per_start:
                 continue
         k = 0
         prev_end = w.start
+        skip_to = -1
         for j in range(i, min(len(ws), i + max_words)):
             x = ws[j]
+            if x.start < skip_to:
+                continue
+            if x.text == "(" and j > i:
+                # a parenthesis inside a name ("thôn Tân Hoa (Sơn Mai)") is kept whole when it closes soon
+                close_at = ctx.s.find(")", x.end, min(len(ctx.s), x.end + 80))
+                if close_at > 0 and "\n" not in ctx.s[x.end:close_at] and close_at > x.end:
+                    skip_to = close_at + 1
+                    prev_end = skip_to
+                    span = (w.start, skip_to)
+                    if span not in seen:
+                        seen.add(span)
+                        out.append(span)
+                    continue
+                break
             gap = ctx.s[prev_end:x.start]
             if j > i and (any(c in _STOP_CHARS or c in "," for c in gap) and x.lower not in _ORG_JOIN):
                 break
             if any(c in _STOP_CHARS for c in x.text):
                 break
-            content = x.text[:1].isupper() or x.tag in NOUNISH or x.tag == "M" or x.text[:1].isdigit() \
+            content = x.text[:1].isupper() or x.tag in NOUNISH or x.tag in ("M", "A") or x.text[:1].isdigit() \
                 or (not x.tag and x.text[:1].isalpha() and x.lower not in _ORG_JOIN)
             if x.tag in ("V", "E", "C", "R", "CH") and not x.text[:1].isupper() and x.lower not in _ORG_JOIN:
                 break

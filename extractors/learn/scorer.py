@@ -44,38 +44,77 @@ def sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
+NULL = "<none>"  # the name under which a softmax task's "none of them" score is explained
+
+
 @dataclass
 class TaskModel:
+    """One task's scorer. ``kind`` "softmax": a candidate's probability is its
+    share of its group against the others and "none" (whose score is
+    ``bias``); "binary": each candidate on its own (``bias`` + weights)."""
+
     bias: float
     weights: dict[str, float]
     platt: tuple[float, float] = (1.0, 0.0)
     threshold: float = 0.5
+    kind: str = "softmax"
+    drop: tuple[str, ...] = ()  # feature prefixes this task was trained without
 
     def raw(self, feats: dict[str, float]) -> float:
         w = self.weights
-        return self.bias + sum(v * w.get(k, 0.0) for k, v in feats.items())
+        base = self.bias if self.kind == "binary" else 0.0
+        return base + sum(v * w.get(k, 0.0) for k, v in feats.items() if not (self.drop and k.startswith(self.drop)))
+
+    def calibrate(self, z: float) -> float:
+        a, b = self.platt
+        return sigmoid(a * z + b)
 
     def prob(self, feats: dict[str, float]) -> float:
-        a, b = self.platt
-        return sigmoid(a * self.raw(feats) + b)
+        """A lone candidate's confidence (a group of one)."""
+        if self.kind == "binary":
+            return self.calibrate(self.raw(feats))
+        return self.probs([feats])[0]
+
+    def probs(self, group: list[dict[str, float]]) -> list[float]:
+        """Calibrated confidences of the candidates of one group."""
+        if self.kind == "binary":
+            return [self.calibrate(self.raw(f)) for f in group]
+        out = []
+        for p in group_probs(self, group):
+            p = min(max(p, 1e-9), 1 - 1e-9)
+            out.append(self.calibrate(math.log(p / (1 - p))))
+        return out
 
     def explain(self, feats: dict[str, float], k: int = 4) -> dict[str, list[tuple[str, float]]]:
         """The features that weighed most for and against a candidate."""
         contrib = [(f, v * self.weights.get(f, 0.0)) for f, v in feats.items()]
+        if self.kind == "softmax":  # the rival every candidate has: "none of them"
+            contrib.append((NULL, -self.bias))
         contrib = [(f, round(c, 3)) for f, c in contrib if abs(c) > 1e-6]
         pos = sorted((x for x in contrib if x[1] > 0), key=lambda x: -x[1])[:k]
         neg = sorted((x for x in contrib if x[1] < 0), key=lambda x: x[1])[:k]
         return {"for": pos, "against": neg}
 
     def to_json(self) -> dict[str, Any]:
-        return {"bias": round(self.bias, 6), "platt": [round(self.platt[0], 6), round(self.platt[1], 6)],
+        return {"kind": self.kind, "drop": list(self.drop), "bias": round(self.bias, 6), "platt": [round(self.platt[0], 6), round(self.platt[1], 6)],
                 "threshold": round(self.threshold, 4),
                 "weights": {k: round(v, 6) for k, v in sorted(self.weights.items()) if abs(v) >= 1e-6}}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> TaskModel:
         return cls(float(d["bias"]), {k: float(v) for k, v in d["weights"].items()},
-                   tuple(d.get("platt", (1.0, 0.0))), float(d.get("threshold", 0.5)))
+                   tuple(d.get("platt", (1.0, 0.0))), float(d.get("threshold", 0.5)), d.get("kind", "binary"),
+                   tuple(d.get("drop", ())))
+
+
+def group_probs(tm: TaskModel, group: list[dict[str, float]]) -> list[float]:
+    """Uncalibrated softmax shares of a group's candidates against each other
+    and "none" (score ``tm.bias``)."""
+    scores = [tm.raw(f) for f in group]
+    mx = max(scores + [tm.bias])
+    es = [math.exp(x - mx) for x in scores]
+    z = sum(es) + math.exp(tm.bias - mx)
+    return [e / z for e in es]
 
 
 @dataclass
@@ -91,9 +130,20 @@ class Model:
         return hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
 
     def score(self, cands: list[Candidate]) -> None:
+        """Set ``prob`` on every candidate (None for a task the model lacks)."""
+        from extractors.learn import ATTR_TASKS
+
+        groups: dict[tuple[str, str], list[Candidate]] = {}
         for c in cands:
-            t = self.tasks.get(c.task)
-            c.prob = t.prob(c.feats) if t else None
+            groups.setdefault((c.task, (c.parent or "") if c.task in ATTR_TASKS else c.group), []).append(c)
+        for (task, _g), cs in groups.items():
+            t = self.tasks.get(task)
+            if t is None:
+                for c in cs:
+                    c.prob = None
+                continue
+            for c, p in zip(cs, t.probs([c.feats for c in cs])):
+                c.prob = p
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "hash": self.hash, "meta": self.meta,

@@ -22,7 +22,8 @@ from extractors.learn.context import (
     position_features,
     window_features,
 )
-from extractors.learn.phrases import name_options, org_phrases, quoted_spans, trim
+from extractors.learn.fields.orgs import org_candidates
+from extractors.learn.phrases import name_options, quoted_spans, trim
 
 _TRIGGER_RE = re.compile(r"(?<!\w)(?:mô hình(?:\s+điểm)?|điển hình(?:\s+tiên tiến)?|cách làm hay|gương điển hình|"
                          r"sáng kiến|công trình)\s+(?=[^\s“\"'‘«])", re.IGNORECASE)
@@ -30,19 +31,21 @@ SENT_CLASSES = ("reg", "build", "model", "quoteword", "theme", "campaign", "awar
 
 
 def _names(ctx: DocContext) -> list[tuple[int, int, str, str]]:
-    """(start, end, source, group) of every name option."""
+    """(start, end, source, group) of every name option; the options that start
+    at the same place (a quote, the rules' reading, the extents after a
+    trigger) are one group: they compete."""
     out = []
     for q, a, b, closed in quoted_spans(ctx):
-        out.append((a, b, "quote" if closed else "quote_open", f"m{q}"))
+        out.append((a, b, "quote" if closed else "quote_open", f"m{a}"))
     for m in _TRIGGER_RE.finditer(ctx.s):
         for a, b in name_options(ctx, m.end()):
-            out.append((a, b, "after_trigger", f"mt{m.end()}"))
+            out.append((a, b, "after_trigger", f"m{a}"))
     out.extend(_list_items(ctx))
     for it in ctx.rule_items("models"):
         name = it.value.get("name") or ""
         pos = ctx.s.find(name, max(0, it.start - 5), it.end + 5) if name else -1
         if pos >= 0:
-            out.append((pos, pos + len(name), "rule", f"m{pos - 1}" if pos and ctx.s[pos - 1] in "“\"'‘«" else f"mr{pos}"))
+            out.append((pos, pos + len(name), "rule", f"m{pos}"))
     return out
 
 
@@ -73,7 +76,7 @@ def _list_items(ctx: DocContext) -> list[tuple[int, int, str, str]]:
                 while e > start and ctx.s[e - 1] in " ,;:.":
                     e -= 1
                 if e - start >= 3:
-                    out.append((start, e, "list_item", f"ml{la}"))
+                    out.append((start, e, "list_item", f"m{start}"))
     return out
 
 
@@ -107,7 +110,7 @@ def suggest(ctx: DocContext) -> list[Candidate]:
         out.append(Candidate("models", {"name": name, "organization": None}, a, b, src, group, f))
         if group not in groups_done:
             groups_done.add(group)
-            out.extend(organizations(ctx, "models.organization", a, b, group,
+            out.extend(org_candidates(ctx, "models.organization", a, b, group,
                                      [it.value.get("organization") for it in ctx.rule_items("models")
                                       if fold(it.value.get("name")) == key]))
     return out
@@ -135,63 +138,3 @@ def _features(ctx: DocContext, a: int, b: int, src: str, name: str) -> dict[str,
     if ctx.line_index(a) == ctx.first_body_line:
         f["headline"] = 1.0
     return f
-
-
-_OF_RE = re.compile(r"\s*(?:của|tại|ở|thuộc)\s+", re.IGNORECASE)
-
-
-def organizations(ctx: DocContext, task: str, a: int, b: int, group: str, rule_values: list) -> list[Candidate]:
-    """Organization candidates for the item spanning [a, b): noun phrases of its
-    sentence and of the sentence before, "của/tại X" right after it, the rules'."""
-    opts: dict[tuple[int, int], set[str]] = {}
-    sa, sb = ctx.sentence(a)
-    for x, y in org_phrases(ctx, sa, a):
-        opts.setdefault((x, y), set()).add("before")
-    for x, y in org_phrases(ctx, b, sb):
-        opts.setdefault((x, y), set()).add("after")
-    m = _OF_RE.match(ctx.s, b + 1 if b < len(ctx.s) and ctx.s[b] in "”\"'’»" else b)
-    if m:
-        for x, y in org_phrases(ctx, m.end(), sb, per_start=6):
-            if x == m.end():
-                opts.setdefault((x, y), set()).add("of")
-    if sa > 0:
-        pa, pb = ctx.sentence(sa - 1)
-        for x, y in org_phrases(ctx, pa, pb)[:12]:
-            opts.setdefault((x, y), set()).add("prev")
-    for x, y in org_phrases(ctx, *ctx.lines[ctx.first_body_line])[:8]:
-        opts.setdefault((x, y), set()).add("headline")
-    for v in rule_values:
-        if v:
-            pos = ctx.s.rfind(v, 0, b + 300)
-            if pos < 0:
-                pos = ctx.s.find(v)
-            if pos >= 0:
-                opts.setdefault((pos, pos + len(v)), set()).add("rule")
-    out = []
-    for (x, y), srcs in opts.items():
-        val = trim(ctx.s[x:y])
-        if len(val) < 2:
-            continue
-        ws = ctx.words_in(x, y)
-        f: dict[str, float] = {f"src={s}": 1.0 for s in srcs}
-        f[f"len={min(len(ws), 8)}"] = 1.0
-        if ws:
-            f[f"head={low(ws[0].text)}"] = 1.0
-            f[f"last={low(ws[-1].text)}"] = 1.0
-            f[f"headshape={'Xx' if ws[0].text[:1].isupper() else 'x'}"] = 1.0
-        if any(h == x for h, _ in ctx.between("orghead", x, y)):
-            f["orghead.start"] = 1.0
-        if ctx.has("place", x, y):
-            f["place"] = 1.0
-        d = len(ctx.words_in(y, a)) if y <= a else -len(ctx.words_in(b, x))
-        f[f"dist={bucket(d, (-12, -4, -1, 1, 3, 6, 12, 25))}"] = 1.0
-        prv = ctx.words_before(x, 1)
-        f[f"prev={low(prv[0].text) if prv else '<line>'}"] = 1.0
-        nxt = ctx.words_after(y, 1)
-        f[f"next={low(nxt[0].text) if nxt else '</line>'}"] = 1.0
-        if nxt and nxt[0].tag:
-            f[f"next.pos={nxt[0].tag}"] = 1.0
-        if ctx.has("build", y, a) or ctx.has("reg", y, a):
-            f["verb.between"] = 1.0
-        out.append(Candidate(task, val, x, y, "+".join(sorted(srcs)), f"{group}.org", f, parent=group))
-    return out

@@ -27,7 +27,8 @@ from extractors.learn.context import (
     position_features,
     window_features,
 )
-from extractors.learn.phrases import counted_options, noun_run_end, org_phrases, trim
+from extractors.learn.fields.orgs import org_candidates
+from extractors.learn.phrases import counted_options, noun_run_end, trim
 from extractors.numbers import NumberMatch, find_numbers
 
 SENT_CLASSES = ("reg", "block", "award", "neg", "future", "breakdown", "result", "total", "attend",
@@ -117,7 +118,8 @@ def suggest(ctx: DocContext) -> list[Candidate]:
             if nm.total is not None:
                 val["total"] = nm.total
             out.append(Candidate("pledges", val, nm.start, max(b, num_end), src, group, f))
-        out.extend(_subjects(ctx, nm, group, sa, rule_hits))
+        out.extend(org_candidates(ctx, "pledges.subject", nm.start, num_end, group,
+                                  [it.value.get("subject") for it in rule_hits], toan=True))
     return out
 
 
@@ -211,77 +213,3 @@ def _option_features(ctx: DocContext, a: int, b: int, src: str, run_end: int | N
     if rule_eq:
         f["rule.unit_eq"] = 1.0
     return f
-
-
-# ---------------------------------------------------------------- subjects
-
-_TOAN_RE = re.compile(r"(?<!\w)(?:[Tt]oàn|[Cc]ả)\s+(?:\w+\s?){1,3}")
-_OF_RE = re.compile(r"(?<!\w)(?:của|thuộc|trong|tại|ở)\s+", re.IGNORECASE)
-
-
-def _subjects(ctx: DocContext, nm: NumberMatch, group: str, sa: int, rule_hits) -> list[Candidate]:
-    opts: dict[tuple[int, int], set[str]] = {}
-
-    def add(a: int, b: int, src: str) -> None:
-        while b > a and ctx.s[b - 1] in " ,;:-–":
-            b -= 1
-        if b - a >= 2:
-            opts.setdefault((a, b), set()).add(src)
-
-    # noun phrases of the sentence before the number, and of the clause after "của/thuộc/trong"
-    for a, b in org_phrases(ctx, sa, nm.start):
-        add(a, b, "before")
-    ce = ctx.clause_end(nm.end)
-    for m in _OF_RE.finditer(ctx.s, nm.end, ce):
-        for a, b in org_phrases(ctx, m.end(), ce, max_words=10, per_start=5):
-            if a == m.end():
-                add(a, b, "of")
-    for m in _TOAN_RE.finditer(ctx.s, sa, nm.start):
-        ws = ctx.words_in(m.start(), m.end())
-        for j in range(1, len(ws)):
-            add(ws[0].start, ws[j].end, "toan")
-    # the headline or the sentence before, for a sentence that has none
-    if sa > 0:
-        pa, pb = ctx.sentence(sa - 1)
-        for a, b in org_phrases(ctx, pa, pb)[:10]:
-            add(a, b, "prev")
-    for it in rule_hits:
-        subj = it.value.get("subject")
-        if subj:
-            pos = ctx.s.rfind(subj, 0, it.end + 200)
-            if pos >= 0:
-                add(pos, pos + len(subj), "rule")
-    out = []
-    for (a, b), srcs in opts.items():
-        val = trim(ctx.s[a:b])
-        if not val:
-            continue
-        ws = ctx.words_in(a, b)
-        f: dict[str, float] = {f"src={s}": 1.0 for s in srcs}
-        f[f"len={min(len(ws), 8)}"] = 1.0
-        if ws:
-            f[f"head={low(ws[0].text)}"] = 1.0
-            f[f"last={low(ws[-1].text)}"] = 1.0
-            f[f"headshape={'Xx' if ws[0].text[:1].isupper() else 'x'}"] = 1.0
-        if ctx.has("orghead", a, min(b, a + 30)):
-            f["orghead"] = 1.0
-        d = len(ctx.words_in(b, nm.start)) if b <= nm.start else -len(ctx.words_in(nm.end, a))
-        f[f"dist={bucket(d, (-8, -2, 0, 2, 5, 10, 20))}"] = 1.0
-        if ctx.has("reg", b, nm.start) or ctx.has("have", b, nm.start):
-            f["verb.between"] = 1.0
-        nxt = ctx.words_after(b, 1)
-        if nxt:
-            f[f"next={low(nxt[0].text)}"] = 1.0
-            if nxt[0].tag:
-                f[f"next.pos={nxt[0].tag}"] = 1.0
-        prv = ctx.words_before(a, 1)
-        if prv:
-            f[f"prev={low(prv[0].text)}"] = 1.0
-        else:
-            f["prev=<line>"] = 1.0
-        if a == ctx.sentence(a)[0]:
-            f["sentence.start"] = 1.0
-        if "rule" in srcs and len(srcs) == 1:
-            f["rule.only"] = 1.0
-        out.append(Candidate("pledges.subject", val, a, b, "+".join(sorted(srcs)), f"{group}.subj", f, parent=group))
-    return out

@@ -38,7 +38,7 @@ def _options(ctx: DocContext) -> list[tuple[int, int, str, str, int | None]]:
                 break
             if he <= q:
                 break
-        out.append((a, b, "quote" if closed else "quote_open", f"t{q}", trig))
+        out.append((a, b, "quote" if closed else "quote_open", f"t{a}", trig))
     for m in _HEAD_RE.finditer(ctx.s):
         after = _SPEC_END_RE.match(ctx.s, m.end())
         start = after.end() if after else m.end()
@@ -52,13 +52,12 @@ def _options(ctx: DocContext) -> list[tuple[int, int, str, str, int | None]]:
             ends.add(p.start())
         for e in sorted(ends)[:4]:
             if 6 <= e - start <= 250:
-                out.append((start, e, "after_head", f"th{m.start()}", m.end()))
+                out.append((start, e, "after_head", f"t{start}", m.end()))
     for it in ctx.rule_items("themes"):
         t = it.value.get("text") or ""
         pos = ctx.s.find(t, max(0, it.start - 200), it.end + 200) if t else -1
         if pos >= 0:
-            out.append((pos, pos + len(t), "rule", f"t{pos - 1}" if pos and ctx.s[pos - 1] in "“\"'‘«" else f"tr{pos}",
-                        None))
+            out.append((pos, pos + len(t), "rule", f"t{pos}", None))
     return out
 
 

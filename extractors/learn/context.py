@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from extractors.base import fold, lexicon
+from extractors.base import lexicon
 from pipeline.model import Item, Text
 
 #: Lexicon classes: name -> lexicon files (extractors/lexicons) and inline words.
@@ -174,6 +174,9 @@ class DocContext:
 
     # ------------------------------------------------------------ lexicon classes
     def spans(self, cls: str) -> list[tuple[int, int]]:
+        got = self._cls.get(cls)
+        if got is not None:
+            return got
         if cls not in self._cls:
             self._cls[cls] = [(m.start(), m.end()) for m in class_regex(cls).finditer(self.s)]
             self._cls_starts[cls] = [a for a, _ in self._cls[cls]]
@@ -191,7 +194,14 @@ class DocContext:
         return out
 
     def has(self, cls: str, a: int, b: int) -> bool:
-        return bool(self.between(cls, a, b))
+        sp = self.spans(cls)
+        starts = self._cls_starts[cls]
+        i = bisect.bisect_left(starts, a)
+        while i < len(sp) and sp[i][0] < b:
+            if sp[i][1] <= b:
+                return True
+            i += 1
+        return False
 
     def nearest_before(self, cls: str, offset: int, lo: int) -> tuple[int, int] | None:
         got = self.between(cls, lo, offset)
@@ -234,8 +244,14 @@ def shape(word: str) -> str:
     return "x"
 
 
+_PUNCT_EDGES = " \"'.,;:()[]…-“”‘’«»"
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def low(word: str) -> str:
-    return fold(word)
+    """A word or phrase as a feature value: case-folded, outer punctuation
+    trimmed (the text is already NFC with one tone spelling: no more needed)."""
+    return " ".join(word.casefold().split()).strip(_PUNCT_EDGES)
 
 
 def window_features(ctx: DocContext, start: int, end: int, n: int = 3, prefix: str = "w") -> dict[str, float]:

@@ -24,7 +24,6 @@ from collections import Counter
 
 from extractors.base import fold
 from extractors.dates import find_datelines, find_day_months, find_full_dates, make_iso, years_in
-from extractors.learn.align import close
 from extractors.learn.candidates import Candidate, suggester
 from extractors.learn.context import DocContext, bucket, class_features, low, position_features, window_features
 from extractors.learn.phrases import org_phrases, trim
@@ -73,10 +72,17 @@ def _rule_feats(f: dict[str, float], value: str, rule_value: str | None, exact: 
     if not rule_value:
         f["rule.none"] = 1.0
         return
-    if fold(value) == fold(rule_value):
+    a, b = low(value), low(rule_value)
+    if a == b:
         f["rule.eq"] = 1.0
-    elif not exact and close(value, rule_value, 0.7):
+    elif not exact and _overlap(a, b) >= 0.7:
         f["rule.close"] = 1.0
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of the shorter phrase's words found in the other (a cheap nearness)."""
+    wa, wb = set(a.split()), set(b.split())
+    return len(wa & wb) / max(1, min(len(wa), len(wb)))
 
 
 # ---------------------------------------------------------------- dates

@@ -54,6 +54,17 @@ def suggest(ctx: DocContext) -> list[Candidate]:
     out += titles
     out += _organizers(ctx, rv.get("organizer"))
     out += _locations(ctx, rv.get("location"))
+    # a value the rules read but no suggester proposed (not verbatim in the text: a date
+    # completed from "hôm nay", a title put together) is a candidate of its own
+    for key in ("date", "title", "organizer", "location"):
+        v = rv.get(key)
+        task = f"meeting.{key}"
+        if v and not any(c.task == task and low(c.value) == low(v) for c in out):
+            f = _common(ctx, rule.start, rule.end)
+            f["src=rule"] = 1.0
+            f["rule.eq"] = 1.0
+            f["rule.not_in_text"] = 1.0
+            out.append(Candidate(task, v, rule.start, rule.end, "rule", task, f))
     return out
 
 

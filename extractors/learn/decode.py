@@ -39,6 +39,8 @@ class Choice:
 #: model decides the groups the rules left alone, and every confidence.
 RULES_FIRST: set[str] = {"meeting.title", "meeting.date", "meeting.organizer", "meeting.location"}
 RULE_MARKS = ("rule.eq", "rule.unit_eq")
+#: ... unless the model finds the rules' value this improbable: then it decides as elsewhere.
+RULE_VETO = 0.15
 
 
 def _is_rules(c: Candidate) -> bool:
@@ -47,14 +49,14 @@ def _is_rules(c: Candidate) -> bool:
 
 def _best(cands: list[Candidate]) -> Candidate:
     if cands and cands[0].task in RULES_FIRST:
-        ruled = [c for c in cands if _is_rules(c)]
+        ruled = [c for c in cands if _is_rules(c) and (c.prob or 0.0) >= RULE_VETO]
         if ruled:
             return max(ruled, key=lambda c: (c.prob or 0.0, -c.start))
     return max(cands, key=lambda c: (c.prob or 0.0, -c.start))
 
 
 def _passes(c: Candidate, threshold: float) -> bool:
-    return (c.prob or 0.0) >= threshold or (c.task in RULES_FIRST and _is_rules(c))
+    return (c.prob or 0.0) >= threshold or (c.task in RULES_FIRST and _is_rules(c) and (c.prob or 0.0) >= RULE_VETO)
 
 
 def _keep_better_attrs(kept: Choice, other: Choice) -> None:

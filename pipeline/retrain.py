@@ -179,19 +179,33 @@ def reviewed_identities(session: Session) -> tuple[set[str], set[str]]:
 
 
 def gold_examples(sources: list[tuple[Path, Path]], shas: set[str], names: set[str], exclude: set[str],
-                  workers: int | None = None) -> tuple[list[Any], list[str]]:
+                  workers: int | None = None, cache: dict[str, Analysis] | None = None) -> tuple[list[Any], list[str]]:
     """Examples of gold folders, leaving out the set-aside documents and those reviewed in the
-    database (same content or same file name); also the names of those left out for a review."""
+    database (same content or same file name); also the names of those left out for a review.
+    A document whose content is in ``cache`` is not analyzed again."""
+    import json
+
+    from extractors.learn.align import label
     from extractors.learn.data import load_examples, pairs
+    from extractors.learn.train import Example
 
     stems = {Path(n).stem for n in names}
     examples, replaced = [], []
     for docs_dir, gold_dir in sources:
         skip = set(exclude)
-        for d, _g in pairs(docs_dir, gold_dir):
-            if d.stem in stems or hashlib.sha256(d.read_bytes()).hexdigest() in shas:
+        for d, g in pairs(docs_dir, gold_dir):
+            if d.name in skip or g.stem in {Path(x).stem for x in exclude}:
+                continue
+            sha = hashlib.sha256(d.read_bytes()).hexdigest()
+            if d.stem in stems or sha in shas:
                 skip.add(d.name)
                 replaced.append(d.name)
+            elif cache is not None and sha in cache:
+                skip.add(d.name)
+                cands = [copy.copy(c) for c in cache[sha][0]]
+                record = json.loads(g.read_text(encoding="utf-8"))
+                label(cands, record)
+                examples.append(Example(d.name, cands, record, cache[sha][1], "gold", cache[sha][2]))
         got = load_examples(docs_dir, gold_dir, exclude=skip, workers=workers)
         examples += [ex for ex in got if not ex.origin.startswith("error")]
     return examples, replaced
@@ -243,15 +257,13 @@ def _train(sessions: sessionmaker[Session], url: str, gold_sources: list[tuple[P
            cache: dict[str, Analysis] | None, say: Callable[[str], None]) -> TrainResult:
     from extractors.learn.data import read_setaside
     from extractors.learn.scorer import current_model, state_model_dir
-    from extractors.learn.train import fit
-
     t0 = time.perf_counter()
     with sessions() as session:
         say("reading the reviewed documents …")
         reviews = examples_from_reviews(session, cache)
         shas, names = reviewed_identities(session)
     exclude = read_setaside() if honour_setaside else set()
-    gold, replaced = gold_examples(gold_sources, shas, names, exclude, workers) if gold_sources else ([], [])
+    gold, replaced = gold_examples(gold_sources, shas, names, exclude, workers, cache) if gold_sources else ([], [])
     examples = reviews + gold
     if not examples:
         raise RetrainError("Chưa có tài liệu nào đã duyệt (và không có thư mục gold nào): không có gì để học. "
@@ -269,7 +281,7 @@ def _train(sessions: sessionmaker[Session], url: str, gold_sources: list[tuple[P
             f"{len(examples)} ({len(reviews)} đã duyệt, {len(gold)} gold), nên mô hình cũ được giữ. Đặt "
             "MINUTES_RETRAIN_GOLD trỏ tới các thư mục gold để học cùng chúng.")
     say(f"fitting on {len(examples)} documents ({len(reviews)} reviewed, {len(gold)} gold) …")
-    model = fit(examples, meta={
+    model = fit_tolerant(examples, meta={
         "gold": [str(g.resolve()) for _d, g in gold_sources], "from_reviews": safe_url(url),
         "review_documents": {"complete": complete, "partial": len(reviews) - complete},
         "gold_replaced_by_review": sorted(replaced),
@@ -302,17 +314,42 @@ def _train(sessions: sessionmaker[Session], url: str, gold_sources: list[tuple[P
     return result
 
 
-def reextract_stale(sessions: sessionmaker[Session], progress: Callable[[Any], None] | None = None) -> int:
-    """Re-extract, from their stored blocks, the stored documents whose extractor version
-    is not the current one, through ingest's own path (``pipeline.ingest``); returns how many."""
+def fit_tolerant(examples: list[Any], meta: dict[str, Any]) -> Any:
+    """``extractors.learn.train.fit``, task by task: a task none of whose features is seen in
+    two documents of a fold (a handful of reviewed documents) is fitted keeping every feature
+    instead of stopping the training (``fit`` raises ValueError then)."""
+    from extractors.learn import TASKS
+    from extractors.learn.train import fit
+
+    model = fit(examples, tasks=(), meta=meta)
+    for task in TASKS:
+        try:
+            part = fit(examples, tasks=(task,))
+        except ValueError:
+            try:
+                part = fit(examples, tasks=(task,), min_count=1)
+            except ValueError:
+                log.warning("task %s left out: too few examples to fit", task)
+                continue
+        model.tasks.update(part.tasks)
+    return model
+
+
+def reextract_stale(sessions: sessionmaker[Session], progress: Callable[[Any], None] | None = None,
+                    doc_ids: list[int] | None = None) -> int:
+    """Re-extract, from their stored blocks, the stored documents (or ``doc_ids``) whose extractor
+    version is not the current one, through ingest's own path (``pipeline.ingest``); returns how many."""
     from extractors import version_tag
     from pipeline.ingest import _ingest_bytes
     from pipeline.process import analyze
 
     versions = version_tag()
     with sessions() as session:
-        todo = session.execute(select(Document.id, Document.sha256).where(
-            Document.status == "done", Document.extractor_versions != versions).order_by(Document.id)).all()
+        q = select(Document.id, Document.sha256).where(Document.status == "done",
+                                                       Document.extractor_versions != versions)
+        if doc_ids is not None:
+            q = q.where(Document.id.in_(doc_ids))
+        todo = session.execute(q.order_by(Document.id)).all()
     n = 0
     for doc_id, sha in todo:
         with sessions() as session:

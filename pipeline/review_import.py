@@ -95,7 +95,7 @@ def check_record(rec: Any, where: str) -> list[str]:
         return [f"{where}: expected a JSON object, got {type(rec).__name__}"]
     out = []
     for k in rec:
-        if k not in FIELDS and k != "source" and not k.startswith("_"):
+        if k not in FIELDS and k not in ("source", "note") and not k.startswith("_"):
             out.append(f"{where}: unknown key {k!r} (the fields are {', '.join(FIELDS)})")
     if rec.get("source") is not None and not isinstance(rec["source"], str):
         out.append(f"{where}: source: expected a file name")

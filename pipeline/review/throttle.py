@@ -30,9 +30,9 @@ MAX_DELAY = 15 * 60.0
 
 def delay_after(failures: int) -> float:
     """Seconds to wait after ``failures`` failures in a row."""
-    if failures < FREE_FAILURES:
+    if failures <= FREE_FAILURES:
         return 0.0
-    return min(MAX_DELAY, BASE_DELAY * 2 ** (failures - FREE_FAILURES))
+    return min(MAX_DELAY, BASE_DELAY * 2 ** (failures - FREE_FAILURES - 1))
 
 
 def _aware(dt: datetime) -> datetime:

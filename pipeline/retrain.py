@@ -245,7 +245,7 @@ def train_from_reviews(db_url: str | None, gold_sources: list[tuple[Path, Path]]
         result = _train(sessions, url, list(gold_sources), out, honour_setaside, workers, reextract, keep_richer,
                         cache, say)
     except Exception as err:
-        message = err.message if isinstance(err, RetrainError) else f"{type(err).__name__}: {err}"
+        message = err.message if isinstance(err, RetrainError) else f"Lỗi: {type(err).__name__}: {err}"
         _finish_run(sessions, run_id, "failed", message=message)
         raise
     _finish_run(sessions, run_id, "done", result)
@@ -391,7 +391,9 @@ def _finish_run(sessions: sessionmaker[Session], run_id: int, state: str, result
         if result is not None:
             run.model_hash, run.documents, run.make_up = result.model_hash, result.documents, result.make_up
             run.reextracted = result.reextracted
-            run.message = "; ".join(result.messages[1:]) or None
+            run.message = (f"Đã trích xuất lại {result.reextracted} tài liệu (quyết định của người duyệt giữ nguyên); "
+                           f"máy tự chấp nhận {result.auto_accepted} mục." if result.in_use else
+                           "Mô hình mới được ghi ra thư mục khác, không phải mô hình đang dùng: không trích xuất lại.")
         if message is not None:
             run.message = message[:2000]
         session.commit()

@@ -79,11 +79,18 @@ def _split(items: list, n: int) -> list[list]:
 
 
 def _reviewed_records(sessions, doc_ids: list[int]) -> dict[int, Any]:
+    """The reviewed record of each document, its values in a canonical order (the order of a
+    field's values follows their spans, which a re-extraction may move: not a decision)."""
     from pipeline.export import record_for
     from pipeline.store.models import Document
 
+    def canonical(rec: dict[str, Any]) -> dict[str, Any]:
+        return {k: sorted(v, key=lambda x: json.dumps(x, ensure_ascii=False, sort_keys=True)) if isinstance(v, list) else v
+                for k, v in rec.items()}
+
     with sessions() as session:
-        return {i: record_for(session, session.get(Document, i), reviewed_only=True, extra=False) for i in doc_ids}
+        return {i: canonical(record_for(session, session.get(Document, i), reviewed_only=True, extra=False))
+                for i in doc_ids}
 
 
 def run_review_curve(docs: Path, gold: Path, k_folds: int = 5, ks: tuple[int, ...] = KS, base: int = 0,
@@ -227,7 +234,12 @@ def _check_decisions_kept(url: str, model_dir: Path, reextract) -> tuple[int, in
         else:
             os.environ["MINUTES_MODEL_DIR"] = saved
     after = _reviewed_records(sessions, ids)
-    return len(ids), sum(1 for i in ids if before[i] != after[i])
+    changed = [i for i in ids if before[i] != after[i]]
+    for i in changed[:3]:
+        diff = {k: (before[i][k], after[i][k]) for k in before[i] if before[i][k] != after[i].get(k)}
+        print(f"reviewed record changed by re-extraction: {before[i]['source']}: "
+              f"{json.dumps(diff, ensure_ascii=False)[:600]}")
+    return len(ids), len(changed)
 
 
 def print_curve(res: dict[str, Any], file=None) -> None:

@@ -266,19 +266,15 @@ COLORS = {"pledges": "#e08a1e", "models": "#2e9e55", "themes": "#8a55c8", "refer
           "people": "#b8a000", "meeting": "#4a7fd0", "headline": "#1d2430"}
 
 
-def curve_svg(res: dict[str, Any], width: int = 720, height: int = 400) -> str:
-    """The curve as a standalone SVG: F1 per field (and the headline, bold) against documents reviewed."""
-    by_k = res["curves"]["reviews"]
-    ks = [int(k) for k in by_k]
-    series = {f: [by_k[str(k)]["fields"][f] for k in ks] for f in FIELD_ORDER}
-    series["headline"] = [by_k[str(k)]["headline_f1"] for k in ks]
-    left, right, top, bottom = 52, 150, 34, 46
-    lo = max(0.0, min(min(v) for v in series.values()) - 0.05)
-    lo = int(lo * 10) / 10
-    kmax = max(ks) or 1
-
-    def x(k: float) -> float:
-        return left + (width - left - right) * k / kmax
+def curve_svg(res: dict[str, Any], panel: int = 400, height: int = 380) -> str:
+    """The curve as a standalone SVG: F1 per field (and the headline, bold) against documents
+    reviewed; one panel per line (reviews only; a gold-trained model plus reviews)."""
+    lines = list(res["curves"].items())
+    left, gap, legend, top, bottom = 46, 40, 130, 74, 46
+    width = left + len(lines) * panel + (len(lines) - 1) * gap + legend
+    vals = [v for _l, by_k in lines for r in by_k.values() for v in [*r["fields"].values(), r["headline_f1"]]]
+    lo = int(max(0.0, min(vals) - 0.05) * 10) / 10
+    kmax = max(int(k) for _l, by_k in lines for k in by_k) or 1
 
     def y(v: float) -> float:
         return top + (height - top - bottom) * (1 - (v - lo) / (1 - lo))
@@ -286,41 +282,41 @@ def curve_svg(res: dict[str, Any], width: int = 720, height: int = 400) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
              'font-family="sans-serif" font-size="12">',
              f'<rect width="{width}" height="{height}" fill="#fff"/>',
-             f'<text x="{left}" y="20" font-size="14" font-weight="bold">F1 on held-out documents against documents '
-             f'reviewed ({res["folds"]}-fold, {res["documents"]} documents)</text>']
-    t = lo
-    while t <= 1.0001:
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#e3e7ee"/>')
-        parts.append(f'<text x="{left - 6}" y="{y(t) + 4:.1f}" text-anchor="end">{t:.1f}</text>')
-        t += 0.1
-    for k in ks:
-        parts.append(f'<line x1="{x(k):.1f}" x2="{x(k):.1f}" y1="{top}" y2="{height - bottom}" stroke="#f0f2f6"/>')
-        parts.append(f'<text x="{x(k):.1f}" y="{height - bottom + 16}" text-anchor="middle">{k}</text>')
-    parts.append(f'<text x="{(left + width - right) / 2:.0f}" y="{height - 8}" text-anchor="middle">documents reviewed '
-                 '(k = 0: the rules alone, no model)</text>')
-    parts.append(f'<text transform="translate(14 {(top + height - bottom) / 2:.0f}) rotate(-90)" text-anchor="middle">F1</text>')
-    for i, (name, vals) in enumerate(series.items()):
-        pts = " ".join(f"{x(k):.1f},{y(v):.1f}" for k, v in zip(ks, vals))
+             f'<text x="{left}" y="18" font-size="14" font-weight="bold">F1 on held-out documents against documents '
+             f'reviewed ({res["folds"]}-fold cross-validation, {res["documents"]} documents)</text>']
+    for n, (line, by_k) in enumerate(lines):
+        x0 = left + n * (panel + gap)
+        ks = [int(k) for k in by_k]
+
+        def x(k: float, x0: float = x0) -> float:
+            return x0 + (panel - 12) * k / kmax
+
+        title = ("reviews only (k = 0: the rules alone, no model)" if line == "reviews"
+                 else f"a model trained on {res['base']} gold documents + k reviews")
+        parts.append(f'<text x="{x0}" y="{top - 32}" font-weight="bold">{title}</text>')
+        t = lo
+        while t <= 1.0001:
+            parts.append(f'<line x1="{x0}" x2="{x0 + panel - 12}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#e3e7ee"/>')
+            parts.append(f'<text x="{x0 - 6}" y="{y(t) + 4:.1f}" text-anchor="end">{t:.1f}</text>')
+            t += 0.1
+        for k in ks:
+            parts.append(f'<text x="{x(k):.1f}" y="{height - bottom + 16}" text-anchor="middle">{k}</text>')
+        parts.append(f'<text x="{x0 + (panel - 12) / 2:.0f}" y="{height - 12}" text-anchor="middle">documents reviewed</text>')
+        series = {f: [by_k[str(k)]["fields"][f] for k in ks] for f in FIELD_ORDER}
+        series["headline"] = [by_k[str(k)]["headline_f1"] for k in ks]
+        for name, vs in series.items():
+            w = 3 if name == "headline" else 1.6
+            pts = " ".join(f"{x(k):.1f},{y(v):.1f}" for k, v in zip(ks, vs))
+            parts.append(f'<polyline points="{pts}" fill="none" stroke="{COLORS[name]}" stroke-width="{w}"/>')
+            parts += [f'<circle cx="{x(k):.1f}" cy="{y(v):.1f}" r="{w + 1}" fill="{COLORS[name]}"/>' for k, v in zip(ks, vs)]
+        h = series["headline"]
+        parts.append(f'<text x="{x0}" y="{top - 16}" font-size="11">headline F1 {h[0]:.2f} at k = {ks[0]} → '
+                     f'{h[-1]:.2f} at k = {ks[-1]}</text>')
+    lx = width - legend + 10
+    for i, name in enumerate([*FIELD_ORDER, "headline"]):
+        ly = top + 10 + i * 18
         w = 3 if name == "headline" else 1.6
-        parts.append(f'<polyline points="{pts}" fill="none" stroke="{COLORS[name]}" stroke-width="{w}"/>')
-        for k, v in zip(ks, vals):
-            parts.append(f'<circle cx="{x(k):.1f}" cy="{y(v):.1f}" r="{w + 1}" fill="{COLORS[name]}"/>')
-        ly = top + 16 + i * 18
-        parts.append(f'<line x1="{width - right + 12}" x2="{width - right + 32}" y1="{ly - 4}" y2="{ly - 4}" '
-                     f'stroke="{COLORS[name]}" stroke-width="{w}"/>')
-        parts.append(f'<text x="{width - right + 38}" y="{ly}">{name} {vals[-1]:.2f}</text>')
-    other = res["curves"].get("base+reviews") or {}
-    if other:
-        oks = [int(k) for k in other]
-        pts = " ".join(f"{x(k):.1f},{y(other[str(k)]['headline_f1']):.1f}" for k in oks)
-        parts.append(f'<polyline points="{pts}" fill="none" stroke="{COLORS["headline"]}" stroke-width="2" '
-                     'stroke-dasharray="6 4"/>')
-        ly = top + 16 + len(series) * 18
-        parts.append(f'<line x1="{width - right + 12}" x2="{width - right + 32}" y1="{ly - 4}" y2="{ly - 4}" '
-                     f'stroke="{COLORS["headline"]}" stroke-width="2" stroke-dasharray="6 4"/>')
-        parts.append(f'<text x="{width - right + 38}" y="{ly}">headline,</text>')
-        parts.append(f'<text x="{width - right + 38}" y="{ly + 14}">{res["base"]} gold + k:</text>')
-        parts.append(f'<text x="{width - right + 38}" y="{ly + 28}">'
-                     f'{other[str(oks[0])]["headline_f1"]:.2f} → {other[str(oks[-1])]["headline_f1"]:.2f}</text>')
+        parts.append(f'<line x1="{lx}" x2="{lx + 20}" y1="{ly - 4}" y2="{ly - 4}" stroke="{COLORS[name]}" stroke-width="{w}"/>')
+        parts.append(f'<text x="{lx + 26}" y="{ly}">{name}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

@@ -142,34 +142,31 @@ def user_passwd(name: str, password_stdin: bool, db: str | None) -> None:
     click.echo(f"Đã đổi mật khẩu của {name}.", err=True)
 
 
-@user.command("disable")
-@click.argument("name")
-@db_option
-def user_disable(name: str, db: str | None) -> None:
-    """Disable NAME: its sessions end at once, it cannot log in; its decisions and history stay."""
-    _set_active(name, False, db)
-    click.echo(f"Đã khoá tài khoản {name}; các phiên đăng nhập của nó đã kết thúc.", err=True)
+def _activation(active: bool, doc: str, said: str) -> click.Command:
+    """``minutes user disable NAME`` / ``enable NAME``."""
+
+    @click.argument("name")
+    @db_option
+    def command(name: str, db: str | None) -> None:
+        from pipeline.store import open_store
+        from pipeline.store import review as rv
+
+        with open_store(db)() as session:
+            u = rv.user_by_name(session, name)
+            if u is None:
+                raise click.ClickException(f"Không có tài khoản {name!r}.")
+            rv.set_active(session, u, active)
+            session.commit()
+        click.echo(said.format(name=name), err=True)
+
+    command.__doc__ = doc
+    return user.command("enable" if active else "disable")(command)
 
 
-@user.command("enable")
-@click.argument("name")
-@db_option
-def user_enable(name: str, db: str | None) -> None:
-    """Enable NAME again (it logs in anew)."""
-    _set_active(name, True, db)
-    click.echo(f"Đã mở lại tài khoản {name}.", err=True)
-
-
-def _set_active(name: str, active: bool, db: str | None) -> None:
-    from pipeline.store import open_store
-    from pipeline.store import review as rv
-
-    with open_store(db)() as session:
-        u = rv.user_by_name(session, name)
-        if u is None:
-            raise click.ClickException(f"Không có tài khoản {name!r}.")
-        rv.set_active(session, u, active)
-        session.commit()
+user_disable = _activation(False, "Disable NAME: its sessions end at once, it cannot log in; its decisions and "
+                                  "history stay.",
+                           "Đã khoá tài khoản {name}; các phiên đăng nhập của nó đã kết thúc.")
+user_enable = _activation(True, "Enable NAME again (it logs in anew).", "Đã mở lại tài khoản {name}.")
 
 
 @user.command("list")

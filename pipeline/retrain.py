@@ -146,7 +146,8 @@ def examples_from_reviews(session: Session, cache: dict[str, Analysis] | None = 
     from extractors.learn.train import Example
 
     out = []
-    for _doc_id, (doc, views) in rv.all_views(session).items():
+    # in file-name order, not in order of arrival: the same reviews make the same model
+    for doc, views in sorted(rv.all_views(session).values(), key=lambda dv: (dv[0].filename, dv[0].sha256)):
         labels = review_labels(doc, views)
         if labels is None or not doc.blocks:
             continue

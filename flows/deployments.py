@@ -9,6 +9,9 @@ Orchestration only; the work is in ``flows.ingest`` and ``pipeline.watch``.
 * ``minutes-watch/inbox``: the watcher as a long-running flow run (each burst
   of files is a child ``minutes-ingest`` run). ``serve_all`` starts it and
   starts it again if it ends, so staff's inbox is always watched.
+* ``minutes-train/retrain`` (only with a ``retrain_cron``; off by default):
+  retrain the model on the reviewed documents (``pipeline.retrain``), then
+  re-extract the stored documents; reviewing goes on meanwhile.
 
 The deployments use module entrypoints (``flows.ingest.ingest_flow``), so
 the same deployments run on a Prefect work pool on any machine where the
@@ -37,6 +40,23 @@ log = logging.getLogger("minutes.serve")
 NIGHTLY = "nightly"
 WATCH = "inbox"
 WATCH_FLOW = "minutes-watch"
+RETRAIN = "retrain"
+
+
+@flow(name="minutes-train", log_prints=True)
+def retrain_flow() -> dict:
+    """Retrain on the reviewed documents of $MINUTES_DATABASE_URL (and $MINUTES_RETRAIN_GOLD), then re-extract."""
+    from pipeline.retrain import RetrainError, retrain_gold, train_from_reviews
+
+    try:
+        res = train_from_reviews(None, retrain_gold(), trigger="schedule", keep_richer=True)
+    except RetrainError as err:
+        print(f"no retraining: {err.message}")
+        return {"skipped": err.message}
+    for m in res.messages:
+        print(m)
+    return {"model": res.model_hash, "documents": res.documents, "make_up": res.make_up,
+            "reextracted": res.reextracted}
 
 
 @flow(name=WATCH_FLOW, log_prints=True)
@@ -69,7 +89,8 @@ def _forward_logs() -> None:
 
 
 def build_deployments(archive: list[str], watch_root: str | None, cron: str, timezone: str = "Asia/Ho_Chi_Minh",
-                      workers: int | None = None, limit_bytes: int | None = None) -> list:
+                      workers: int | None = None, limit_bytes: int | None = None,
+                      retrain_cron: str | None = None) -> list:
     out = []
     if archive:
         params = {"paths": list(archive)}
@@ -89,6 +110,11 @@ def build_deployments(archive: list[str], watch_root: str | None, cron: str, tim
             name=WATCH, parameters=params,
             description="Watch ROOT/inbox/ and ingest each file dropped there (started and kept running by serve).",
             tags=["minutes", "watch"], entrypoint_type=EntrypointType.MODULE_PATH))
+    if retrain_cron:
+        out.append(retrain_flow.to_deployment(
+            name=RETRAIN, schedules=[Cron(retrain_cron, timezone=timezone)], concurrency_limit=1,
+            description="Retrain the model on the reviewed documents, then re-extract the stored documents.",
+            tags=["minutes", "train"], entrypoint_type=EntrypointType.MODULE_PATH))
     return out
 
 
@@ -168,9 +194,9 @@ def keep_watching(stop: threading.Event, parameters: dict, name: str = f"{WATCH_
 
 
 def serve_all(archive: list[str], watch_root: str | None, cron: str, timezone: str = "Asia/Ho_Chi_Minh",
-              workers: int | None = None, limit_bytes: int | None = None) -> None:
+              workers: int | None = None, limit_bytes: int | None = None, retrain_cron: str | None = None) -> None:
     """Serve the deployments until SIGINT/SIGTERM (the runner stops its flow runs on the way out)."""
-    deployments = build_deployments(archive, watch_root, cron, timezone, workers, limit_bytes)
+    deployments = build_deployments(archive, watch_root, cron, timezone, workers, limit_bytes, retrain_cron)
     stop = threading.Event()
     for d in deployments:
         if d.name == WATCH:
@@ -182,7 +208,8 @@ def serve_all(archive: list[str], watch_root: str | None, cron: str, timezone: s
                              daemon=True).start()
     for d in deployments:
         log.info("serving %s/%s%s", d.flow_name, d.name,
-                 f" on '{cron}' ({timezone})" if d.name == NIGHTLY else "")
+                 f" on '{cron}' ({timezone})" if d.name == NIGHTLY
+                 else f" on '{retrain_cron}' ({timezone})" if d.name == RETRAIN else "")
     try:
         serve(*deployments, print_starting_message=False)
     finally:

@@ -166,6 +166,20 @@ def summary_markdown(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def auto_accept(url: str, outcomes: list[Outcome]) -> int:
+    """The administrator's auto-accept thresholds (review page), applied to the documents this run
+    stored or re-extracted: the machine's acceptances, never a person's (``pipeline.store.learning``)."""
+    ids = [o.document_id for o in outcomes if o.status in ("done", "reextracted") and o.document_id]
+    if not ids:
+        return 0
+    from pipeline.store.learning import apply_auto_accept
+
+    with open_store(url)() as session:
+        n = apply_auto_accept(session, ids)
+        session.commit()
+    return n
+
+
 RUNNERS = ("pool", "process", "dask", "thread")
 
 
@@ -251,6 +265,7 @@ def ingest_flow(paths: list[str], db_url: str | None = None, workers: int | None
         for b in parts:
             _collect(ingest_batch(b, url, limit, force), outcomes)
     summary = summarize(outcomes)
+    summary["auto_accepted"] = auto_accept(url, outcomes)
     summary["outcomes"] = [o.to_dict() for o in outcomes]
     try:
         create_markdown_artifact(summary_markdown(summary), key="ingest-summary", description="minutes ingest run")

@@ -47,6 +47,7 @@ def server(sqlite_url, tmp_path):
     path = write_doc(tmp_path / "docs")
     doc_id = ingest(path, sqlite_url, 1).document_id
     make_user(sqlite_url, "lan", PASSWORD)
+    make_user(sqlite_url, "minh", PASSWORD, admin=True)
     port = _free_port()
     app = create_app(sqlite_url, secret="browser-test-secret-" + "y" * 24)
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -219,3 +220,82 @@ def test_review_a_document_in_the_browser(server, page):
         d = s.get(Document, doc)
         assert d.review_state == "reviewed"
         assert [h.action for h in rv.history(s, doc)][:5] == ["accept", "reject", "edit", "accept", "add"]
+
+
+def test_retrain_started_from_the_summary_page(server, page, tmp_path, monkeypatch):
+    """An administrator reviews a document, starts a retraining from the summary page, goes on
+    reviewing while it runs, and sees the new model's training set; decisions are kept, the
+    document is re-extracted by the new model, and "why" explains its values."""
+    from click.testing import CliRunner
+    from playwright.sync_api import expect
+
+    from extractors import version_tag
+    from pipeline.cli import main
+
+    # the model in use: a small one trained on the 12 annotated extraction fixtures (its gold folder is
+    # what a retraining from the page learns from besides the reviews)
+    gold = tmp_path / "g"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "extraction", gold)
+    monkeypatch.setenv("MINUTES_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("MINUTES_MODEL_DIR", raising=False)
+    monkeypatch.delenv("MINUTES_RETRAIN_GOLD", raising=False)
+    r = CliRunner().invoke(main, ["train", "--gold", str(gold / "gold"), "--workers", "1"])
+    assert r.exit_code == 0, r.output
+
+    base, doc = server["base"], server["doc"]
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", "minh")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Đăng nhập')")
+    page.goto(f"{base}/documents/{doc}")
+    _item(page, "12-BC/ĐU").get_by_role("button", name="Bác bỏ").click()
+    expect(_item(page, "12-BC/ĐU").locator(".badge")).to_have_text("Đã bác bỏ")
+    page.get_by_role("button", name="Đánh dấu đã duyệt").click()
+    expect(page.locator("#doc-state")).to_have_text("Đã duyệt")
+
+    page.click("nav >> text=Tổng hợp")
+    expect(page.locator("#model-documents")).to_have_text("12")
+    expect(page.locator("#training")).to_contain_text("Có thể học thêm từ 1 tài liệu đã duyệt")
+    page.get_by_role("button", name="Huấn luyện lại").click()
+    expect(page.locator("#flash")).to_contain_text("Đã bắt đầu huấn luyện lại")
+    expect(page.locator("#training-state")).to_contain_text("bởi minh")
+
+    # reviewing goes on while it trains
+    page.goto(f"{base}/documents/{doc}")
+    page.get_by_role("button", name="Mở lại để duyệt").click()
+    expect(page.locator("#doc-state")).to_have_text("Đang duyệt")
+    _item(page, "Lê Thị Hoa").locator("summary:has-text('Sửa')").click()
+    _item(page, "Lê Thị Hoa").locator("textarea[name=v_roles]").fill("Phó Bí thư Thường trực Đảng ủy")
+    _item(page, "Lê Thị Hoa").get_by_role("button", name="Lưu").click()
+    expect(_item(page, "Lê Thị Hoa").locator(".badge")).to_have_text("Đã sửa")
+    page.get_by_role("button", name="Đánh dấu đã duyệt").click()
+    expect(page.locator("#doc-state")).to_have_text("Đã duyệt")
+
+    # the summary follows the run to its end (the page polls), then shows the new training set
+    page.click("nav >> text=Tổng hợp")
+    expect(page.locator("#training-state")).to_contain_text("Xong", timeout=240_000)
+    expect(page.locator("#model-documents")).to_have_text("13")
+    expect(page.locator("#model-review")).to_have_text("1")
+    expect(page.locator("#model-gold")).to_have_text("12")
+    expect(page.locator("table.runs")).to_contain_text("minh")
+    shots = ROOT / "output" / "test-artifacts"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "summary-retrain.png"), full_page=True)
+
+    # decisions kept; the document re-extracted by the new model; "why" explains its values
+    with open_store(server["url"])() as s:
+        d = s.get(Document, doc)
+        assert d.extractor_versions == version_tag()
+        assert d.review_state == "reviewed"
+        views = {(v.field, (v.value or {}).get("name") or (v.value or {}).get("number")): v
+                 for v in rv.item_views(s, d)}
+        assert views[("references", "12-BC/ĐU")].state == "rejected"
+        assert views[("people", "Lê Thị Hoa")].value["roles"] == ["Phó Bí thư Thường trực Đảng ủy"]
+    page.goto(f"{base}/documents/{doc}")
+    expect(_item(page, "12-BC/ĐU").locator(".item-main .badge")).to_have_text("Đã bác bỏ")
+    why = page.locator("li.item details.why").first
+    why.locator("summary").click()
+    expect(why.locator(".why-body")).to_contain_text("Quy tắc đề xuất")
+    expect(why.locator(".why-body")).to_contain_text("Ủng hộ")
+    page.screenshot(path=str(shots / "review-why.png"))
+    assert page.js_errors == []

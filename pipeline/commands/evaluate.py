@@ -31,12 +31,20 @@ from pipeline.commands.train import model_option, use_model
 @click.option("--curve/--no-curve", default=True, show_default=True, help="With --cv: the learning curve (25 %, 50 %, 100 %).")
 @click.option("--setaside", "setaside", is_flag=True,
               help="Train on every document but the set-aside ones (extractors/learn/setaside.txt) and score those.")
+@click.option("--review-curve", "review_curve", is_flag=True,
+              help="Simulate reviewers instead: per fold (--cv K, default 5) import the gold of k = 0, 10, 25, 50, "
+                   "100 training documents as reviews, retrain with --from-reviews only, score the held-out fold; "
+                   "prints F1 per field against documents reviewed (see pipeline/review_curve.py).")
+@click.option("--review-base", type=int, default=50, show_default=True, metavar="N",
+              help="With --review-curve: also a line that starts from a model trained on N gold documents (0: none).")
+@click.option("--svg", "svg", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="With --review-curve: also draw the curve as an SVG here (the README's is docs/review_curve.svg).")
 @click.option("--workers", type=int, default=None)
 @model_option
 @db_option
 def eval_cmd(docs: Path | None, gold: Path | None, verbose: bool, ablation: bool, against_reviews: bool,
-             json_out: Path | None, folds: int | None, curve: bool, setaside: bool, workers: int | None,
-             model_dir: Path | None, db: str | None) -> None:
+             json_out: Path | None, folds: int | None, curve: bool, setaside: bool, review_curve: bool,
+             review_base: int, svg: Path | None, workers: int | None, model_dir: Path | None, db: str | None) -> None:
     """Per-field precision, recall and F1, attribute accuracy and a calibration table.
 
     By default the documents go through the real path (the ingest flow into
@@ -50,6 +58,7 @@ def eval_cmd(docs: Path | None, gold: Path | None, verbose: bool, ablation: bool
       minutes eval                 # the model in use on ../shared/eval/dev
       minutes eval --cv 5          # cross-validation, learning curve, ablations
       minutes eval --setaside      # the documents kept out of design and training
+      minutes eval --review-curve --svg docs/review_curve.svg   # what reviewing teaches
     """
     from pipeline import evaluate as ev
 
@@ -61,6 +70,13 @@ def eval_cmd(docs: Path | None, gold: Path | None, verbose: bool, ablation: bool
     dev = ev.shared_dir() / "eval" / "dev"
     docs = docs or dev / "docs"
     gold = gold or dev / "gold"
+    if review_curve:
+        from extractors.learn.data import read_setaside
+        from pipeline.review_curve import run_review_curve
+
+        _write(json_out, run_review_curve(docs, gold, folds or 5, base=review_base, exclude=read_setaside(),
+                                          workers=workers, svg=svg))
+        return
     if folds or setaside:
         from extractors.learn.data import read_setaside
 

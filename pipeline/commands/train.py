@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from pipeline.commands import db_option
+
 model_option = click.option(
     "--model", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Use the model in this folder [default: $MINUTES_MODEL_DIR, else the one `minutes train` "
@@ -47,8 +49,19 @@ def gold_sources(gold: tuple[Path, ...], docs: tuple[Path, ...]) -> list[tuple[P
 @click.option("--setaside/--no-setaside", "honour_setaside", default=True, show_default=True,
               help="Leave out the documents listed in extractors/learn/setaside.txt.")
 @click.option("--workers", type=int, default=None, help="Processes that read and analyze the documents.")
+@click.option("--from-reviews", is_flag=True,
+              help="Also learn from every document reviewers decided on in --db (only from them, without --gold), "
+                   "then re-extract the stored documents whose extractor version changed (decisions untouched).")
+@click.option("--reextract/--no-reextract", default=True, show_default=True,
+              help="With --from-reviews: re-extract the stored documents afterwards.")
+@click.option("--run-id", type=int, default=None, hidden=True)
+@click.option("--trigger", default="command", hidden=True)
+@click.option("--started-by", default=None, hidden=True)
+@click.option("--keep-richer", is_flag=True, hidden=True)
+@db_option
 def train(gold: tuple[Path, ...], docs: tuple[Path, ...], out: Path | None, honour_setaside: bool,
-          workers: int | None) -> None:
+          workers: int | None, from_reviews: bool, reextract: bool, run_id: int | None, trigger: str,
+          started_by: str | None, keep_richer: bool, db: str | None) -> None:
     """Train the extraction model on annotated documents.
 
     Each document is read, analyzed and its candidates are labeled against
@@ -59,11 +72,25 @@ def train(gold: tuple[Path, ...], docs: tuple[Path, ...], out: Path | None, hono
     are re-extracted with it the next time they are ingested (reviewer
     decisions are never touched).
 
+    With --from-reviews the documents reviewers decided on in the database
+    are training data too (accepted, edited and added values positives,
+    rejected ones negatives; a document marked reviewed: what is absent is
+    absent; a document also in a --gold folder counts once, the review
+    winning), and the stored documents are re-extracted with the new model.
+
     \b
     Examples:
       minutes train                                  # ../shared/eval/dev, set-aside documents left out
       minutes train --gold my/gold --docs my/docs --out models/2026-12
+      minutes train --from-reviews                   # the reviewed documents of the database only
+      minutes train --from-reviews --gold ../shared/eval/dev/gold --db postgresql+psycopg://…/minutes
     """
+    if from_reviews:
+        from pipeline.retrain import run_cli
+
+        run_cli(db, gold_sources(gold, docs), out, honour_setaside, workers, reextract, run_id, trigger,
+                started_by, keep_richer)
+        return
     from rich.console import Console
 
     from extractors.learn.data import load_examples, read_setaside

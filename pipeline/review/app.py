@@ -15,6 +15,7 @@ the page's JavaScript posts the same forms with fetch and swaps the result in.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -32,10 +33,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline.model import FIELDS
-from pipeline.review import forms
+from pipeline.review import forms, throttle
 from pipeline.review.highlight import highlight
 from pipeline.review.security import (SESSION_COOKIE, SESSION_MAX_AGE, Sessions, hash_password, load_secret,
                                       needs_rehash, same_token, verify_password)
+from pipeline.store import learning
 from pipeline.store import review as rv
 from pipeline.store.models import Document, User, now
 
@@ -46,7 +48,7 @@ DONE_MESSAGES = {"accept": "Đã chấp nhận.", "edit": "Đã lưu thay đổi
                  "add": "Đã thêm mục mới.", "reviewed": "Đã đánh dấu tài liệu là đã duyệt.",
                  "reopen": "Đã mở lại tài liệu để duyệt tiếp."}
 _DUMMY_HASH = hash_password("not a password")
-QUEUE_LIMIT = 500  # rows of the queue page; filters narrow it
+QUEUE_LIMIT = 500  # rows per page of the queue; filters narrow it, ?page=N goes past it
 
 
 class LoginRequired(Exception):
@@ -177,8 +179,13 @@ def create_app(db_url: str | None = None, secret: str | None = None, sessions: s
     def current_user(request: Request, db: Session = Depends(get_db)) -> User:
         uid = request.state.session.get("uid")
         user = db.get(User, uid) if uid else None
-        if user is None or not user.active:
-            raise LoginRequired()
+        if user is None or not user.active or request.state.session.get("sv", 0) != (user.session_version or 0):
+            raise LoginRequired()  # no account, a disabled one, or a session ended by disabling it
+        return user
+
+    def admin_user(user: User = Depends(current_user)) -> User:
+        if not user.is_admin:
+            raise HTTPException(403, "admin")
         return user
 
     def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -199,6 +206,8 @@ def create_app(db_url: str | None = None, secret: str | None = None, sessions: s
         messages = {403: "Yêu cầu bị từ chối: thiếu hoặc sai mã bảo vệ biểu mẫu (CSRF). Hãy tải lại trang rồi thử lại.",
                     404: "Không tìm thấy trang hoặc tài liệu này.", 405: "Phương thức không được hỗ trợ."}
         msg = messages.get(exc.status_code, "Đã có lỗi.")
+        if exc.status_code == 403 and exc.detail == "admin":
+            msg = "Chỉ quản trị viên mới làm được việc này."
         if exc.status_code == 404 and exc.detail not in (None, "Not Found"):
             msg = str(exc.detail)
         return render(request, "error.html", status=exc.status_code, message=msg, code=exc.status_code)
@@ -216,7 +225,8 @@ def create_app(db_url: str | None = None, secret: str | None = None, sessions: s
     @app.get("/login", response_class=HTMLResponse)
     def login_page(request: Request, next: str | None = None, db: Session = Depends(get_db)):
         uid = request.state.session.get("uid")
-        if uid and db.get(User, uid) is not None:
+        known = db.get(User, uid) if uid else None
+        if known is not None and known.active and request.state.session.get("sv", 0) == (known.session_version or 0):
             return RedirectResponse(url(request, safe_next(next)), status_code=303)
         return render(request, "login.html", next=safe_next(next), error=None, username="",
                       no_users=not rv.users(db))
@@ -226,16 +236,30 @@ def create_app(db_url: str | None = None, secret: str | None = None, sessions: s
         form = await request.form()
         name, password = str(form.get("username") or "").strip(), str(form.get("password") or "")
         target = safe_next(str(form.get("next") or ""))
+        address = request.client.host if request.client else None
+        wait = throttle.wait_left(db, name, address)
+        if wait > 0:
+            throttle.refused(name, address, wait)
+            resp = render(request, "login.html", status=429, next=target, username=name, no_users=False,
+                          error=f"Đăng nhập sai nhiều lần; hãy thử lại sau {math.ceil(wait)} giây.")
+            resp.headers["Retry-After"] = str(math.ceil(wait))
+            return resp
         user = rv.user_by_name(db, name) if name else None
         ok = verify_password(user.password_hash if user else _DUMMY_HASH, password) and user is not None and user.active
         if not ok:
-            return render(request, "login.html", status=401, next=target, username=name, no_users=False,
-                          error="Sai tên đăng nhập hoặc mật khẩu.")
+            wait = throttle.record_failure(db, name, address)
+            db.commit()
+            error = "Sai tên đăng nhập hoặc mật khẩu."
+            if wait > 0:
+                error += f" Lần thử tiếp theo sau {math.ceil(wait)} giây."
+            return render(request, "login.html", status=401, next=target, username=name, no_users=False, error=error)
+        throttle.clear(db, name, address)
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         user.last_login = now()
         db.commit()
         request.state.session = Sessions.new(user.id)  # a new CSRF token with the new session
+        request.state.session["sv"] = user.session_version or 0
         request.state.session_changed = True
         return RedirectResponse(url(request, target), status_code=303)
 
@@ -250,12 +274,17 @@ def create_app(db_url: str | None = None, secret: str | None = None, sessions: s
     @app.get("/documents", response_class=HTMLResponse)
     def documents(request: Request, state: str | None = None, field: str | None = None, q: str | None = None,
                   unit: str | None = None, year: str | None = None, model: str | None = None,
-                  theme: str | None = None, organizer: str | None = None,
-                  user: User = Depends(current_user), db: Session = Depends(get_db)):
+                  theme: str | None = None, organizer: str | None = None, order: str | None = None,
+                  page: str | None = None, user: User = Depends(current_user), db: Session = Depends(get_db)):
         state = state if state in forms.DOC_STATE_LABELS else None
         field = field if field in FIELDS else None
+        order = order if order in rv.QUEUE_ORDERS else rv.QUEUE_ORDERS[0]
+        settings = learning.page_settings(db)
         behind = rv.documents_behind(db, unit=unit, year=year, model=model, theme=theme, organizer=organizer)
-        rows = rv.queue(db, state=state, field=field, q=q, doc_ids=behind)
+        rows = rv.queue(db, state=state, field=field, q=q, doc_ids=behind, order=order,
+                        check_below=settings.check_below)
+        pages = max(1, math.ceil(len(rows) / QUEUE_LIMIT))
+        number = min(max(1, int(page)) if (page or "").isdigit() else 1, pages)
         figure = None
         if behind is not None:
             figure = (f"{forms.FIELD_LABELS['pledges']}: {unit}" + (f", năm {year}" if year else "") if unit is not None
@@ -264,8 +293,11 @@ def create_app(db_url: str | None = None, secret: str | None = None, sessions: s
                       else f"Đơn vị tổ chức: {organizer}")
         keep = {"unit": unit, "year": year if unit is not None else None, "model": model, "theme": theme,
                 "organizer": organizer}
-        return render(request, "documents.html", user=user, rows=rows[:QUEUE_LIMIT], total=len(rows), state=state, field=field, q=q or "",
-                      counts=rv.state_counts(db), failed=rv.failed_count(db), figure=figure, keep=keep)
+        first = (number - 1) * QUEUE_LIMIT
+        return render(request, "documents.html", user=user, rows=rows[first:first + QUEUE_LIMIT], total=len(rows),
+                      first=first, page=number, pages=pages, order=order, state=state, field=field, q=q or "",
+                      counts=rv.state_counts(db), failed=rv.failed_count(db), figure=figure, keep=keep,
+                      check_below=settings.check_below)
 
     # ------------------------------------------------------------ document
 
@@ -281,12 +313,24 @@ def create_app(db_url: str | None = None, secret: str | None = None, sessions: s
         views = rv.item_views(db, doc, with_history=True)
         text = doc.text or ""
         html = highlight(text, [(v.start, v.end, v.uid, v.field, v.state) for v in views])
+        # the items in the order a decision teaches most (uncertain first), or as the text has them
+        order = request.query_params.get("order")
+        if order in ("text", "uncertain"):
+            request.state.session["item_order"] = order  # kept for the next pages (a decision redirects)
+            request.state.session_changed = True
+        else:
+            order = request.state.session.get("item_order", "uncertain")
         groups = {f: [v for v in views if v.field == f] for f in FIELDS}
+        if order == "uncertain":
+            groups = {f: rv.by_uncertainty(vs) for f, vs in groups.items()}
         pending = sum(1 for v in views if v.pending)
+        settings = learning.page_settings(db)
         return render(request, "document.html", status=status, user=user, doc=doc, views=views, groups=groups,
                       text_html=html, pending=pending, message=message, error=error, conflict=conflict,
                       focus=focus, changed=sum(1 for v in views if v.suggestion_changed),
-                      files=[f for f in _files(db, doc)])
+                      files=[f for f in _files(db, doc)], order=order, settings=settings,
+                      to_check=sum(1 for v in views if v.pending and v.confidence is not None
+                                   and v.confidence < settings.check_below))
 
     @app.get("/documents/{doc_id}", response_class=HTMLResponse)
     def document(request: Request, doc_id: int, done: str | None = None, focus: str | None = None,
@@ -381,12 +425,73 @@ def create_app(db_url: str | None = None, secret: str | None = None, sessions: s
 
     # ------------------------------------------------------------ summary
 
-    @app.get("/summary", response_class=HTMLResponse)
-    def summary(request: Request, user: User = Depends(current_user), db: Session = Depends(get_db)):
+    @app.get("/documents/{doc_id}/why", response_class=HTMLResponse)
+    def why(request: Request, doc_id: int, uid: str = "", user: User = Depends(current_user),
+            db: Session = Depends(get_db)):
+        """Why the machine suggested an item: a fragment for the page's script, a page without it."""
+        from pipeline.review.why import explain
+
+        doc = load_doc(db, doc_id)
+        view = next((v for v in rv.item_views(db, doc) if v.uid == uid and v.item_id is not None), None)
+        if view is None:
+            raise HTTPException(404, "Không có gợi ý này của máy trong tài liệu.")
+        why = explain(doc, view.field, view.key, (view.extractor or "").rsplit("@", 1)[-1] or None)
+        name = "_why.html" if request.headers.get("x-requested-with") == "fetch" else "why.html"
+        return render(request, name, user=user, doc=doc, v=view, why=why)
+
+    # ------------------------------------------------------------ summary
+
+    def training_context(db: Session) -> dict[str, Any]:
+        return {"model": learning.model_summary(), "runs": learning.recent_runs(db),
+                "active": learning.active_run(db), "learnable": learning.reviewed_counts(db),
+                "settings": learning.page_settings(db)}
+
+    def summary_page(request: Request, db: Session, user: User, status: int = 200, message: str | None = None,
+                     error: str | None = None) -> HTMLResponse:
         figs = rv.summary(db)
-        return render(request, "summary.html", user=user, figs=figs, bar=bar,
+        ctx = training_context(db)
+        db.commit()  # a run whose process is gone was marked failed
+        return render(request, "summary.html", status=status, user=user, figs=figs, bar=bar, message=message,
+                      error=error, **ctx,
                       link=lambda f: url(request, "/documents", **f.filter) if f.filter.get("year") != ""
                       else url(request, "/documents", unit=f.filter["unit"]) + "&year=")
+
+    @app.get("/summary", response_class=HTMLResponse)
+    def summary(request: Request, done: str | None = None, accepted: int | None = None,
+                user: User = Depends(current_user), db: Session = Depends(get_db)):
+        messages = {"retrain": "Đã bắt đầu huấn luyện lại; việc duyệt vẫn tiếp tục bình thường trong lúc đó.",
+                    "settings": "Đã lưu các ngưỡng." + (f" Máy đã tự chấp nhận {accepted} mục." if accepted else "")}
+        return summary_page(request, db, user, message=messages.get(done or ""))
+
+    @app.get("/summary/training", response_class=HTMLResponse)
+    def training_state(request: Request, user: User = Depends(current_user), db: Session = Depends(get_db)):
+        ctx = training_context(db)
+        db.commit()
+        return render(request, "_training.html", user=user, **ctx)
+
+    @app.post("/summary/retrain", response_class=HTMLResponse)
+    def retrain(request: Request, user: User = Depends(admin_user), db: Session = Depends(get_db)):
+        from pipeline.retrain import RetrainError, start_background
+
+        try:
+            start_background(str(db.get_bind().url.render_as_string(hide_password=False)), user.name)
+        except RetrainError as err:
+            return summary_page(request, db, user, status=409, error=err.message)
+        return redirect(request, "/summary", fragment="training", done="retrain")
+
+    @app.post("/summary/settings", response_class=HTMLResponse)
+    async def save_settings(request: Request, user: User = Depends(admin_user), db: Session = Depends(get_db)):
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        try:
+            auto = {f: learning.parse_threshold(form.get(f"auto_{f}", "")) for f in FIELDS}
+            check = learning.parse_threshold(form.get("check_below", "")) if form.get("check_below") else None
+        except ValueError as err:
+            return summary_page(request, db, user, status=400, error=str(err) if "Ngưỡng" in str(err)
+                                else "Ngưỡng phải là một số từ 0,5 đến 1 (hoặc 50% đến 100%).")
+        learning.save_settings(db, user.name, auto_accept=auto, check_below=check)
+        n = learning.apply_auto_accept(db)
+        db.commit()
+        return redirect(request, "/summary", fragment="settings", done="settings", accepted=n or None)
 
     return app
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -109,6 +109,8 @@ class Decision(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     version: Mapped[int | None] = mapped_column(Integer)  # the Review.version this decision produced (0002)
+    #: the machine's auto-acceptance above an administrator's threshold, never a person's (0003)
+    machine: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Review(Base):
@@ -136,6 +138,7 @@ class Review(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     reviewer: Mapped[str] = mapped_column(String(128))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    machine: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # auto-accepted (0003)
 
 
 class User(Base):
@@ -150,6 +153,53 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     last_login: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: sessions carry the version they were made under; disabling an account bumps it (0003)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class Setting(Base):
+    """A setting of the review page an administrator changes (0003): ``auto_accept``
+    (field -> threshold or None), ``check_below`` (confidence below which a value needs checking)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    updated_by: Mapped[str | None] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class TrainingRun(Base):
+    """One retraining of the model on reviewed documents (0003)."""
+
+    __tablename__ = "training_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # queued | running | done | failed
+    trigger: Mapped[str] = mapped_column(String(16))  # page | schedule | command
+    started_by: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    model_hash: Mapped[str | None] = mapped_column(String(32))
+    documents: Mapped[int | None] = mapped_column(Integer)
+    make_up: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reextracted: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class LoginFailure(Base):
+    """Failed logins in a row for an account or an address (0003); a success clears them."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (UniqueConstraint("scope", "subject", name="uq_login_failures_scope_subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))  # account | address
+    subject: Mapped[str] = mapped_column(String(256))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
 class Run(Base):

@@ -36,6 +36,8 @@ from pipeline.store.models import Decision, Document, Item, Review, User, now
 PENDING_STATES = ("suggested", "new_since_review")
 REVIEWED_STATES = ("accepted", "edited", "added")
 ACTION_STATE = {"accept": "accepted", "edit": "edited", "reject": "rejected", "add": "added"}
+#: who the history names for the machine's auto-acceptances (``Decision.machine`` is what tells them apart)
+MACHINE = "máy"
 
 
 class Conflict(Exception):
@@ -87,11 +89,37 @@ class ItemView:
     def pending(self) -> bool:
         return self.state in PENDING_STATES
 
+    @property
+    def machine(self) -> bool:
+        """The current state is the machine's auto-acceptance, not a person's decision."""
+        return self.review is not None and bool(self.review.machine)
+
+    @property
+    def uncertainty(self) -> float:
+        """How much a reviewer's decision on this item would teach (see ``uncertainty``)."""
+        return uncertainty(self.confidence, self.suggestion_changed)
+
     def as_export(self) -> dict[str, Any]:
         return {"field": self.field, "value": self.value, "start": self.start, "end": self.end,
                 "confidence": self.confidence if self.confidence is not None else 1.0, "page": self.page,
                 "evidence": self.evidence, "item_id": self.item_id, "state": self.state,
                 "suggestion_changed": self.suggestion_changed}
+
+
+def uncertainty(confidence: float | None, disagreed: bool = False) -> float:
+    """1 for a coin toss (confidence 0.5) or a suggestion that disagrees with a
+    reviewer's decision, 0 for a certain one: ``1 - |2p - 1|``. A value
+    with no confidence (a reviewer added it) teaches nothing more."""
+    if disagreed:
+        return 1.0
+    if confidence is None:
+        return 0.0
+    return 1.0 - abs(2.0 * min(max(confidence, 0.0), 1.0) - 1.0)
+
+
+def by_uncertainty(views: list[ItemView]) -> list[ItemView]:
+    """Most uncertain first (stable: a decision does not move an item, since it keeps its confidence)."""
+    return sorted(views, key=lambda v: (-v.uncertainty, v.start if v.start is not None else 10**9, v.uid))
 
 
 def merge(doc: Document, items: list[Item], reviews: list[Review]) -> list[ItemView]:
@@ -198,14 +226,19 @@ def current_review(session: Session, doc_id: int, field: str, key: str) -> Revie
 
 def decide(session: Session, doc: Document, field: str, key: str, action: str, reviewer: str, version: int,
            value: dict[str, Any] | None = None, comment: str | None = None, start: int | None = None,
-           end: int | None = None) -> Review:
+           end: int | None = None, machine: bool = False) -> Review:
     """Apply one reviewer decision to the item (doc, field, key).
 
     ``version`` is the review version the reviewer saw (0: none yet). Raises
     :class:`Conflict` when it is no longer current, :class:`ReviewError` when
     the decision makes no sense (accepting an item the machine no longer
-    suggests, adding an item that is already listed …). The caller commits.
+    suggests, adding an item that is already listed …). ``machine`` marks
+    the machine's auto-acceptance (only "accept"; ``reviewer`` is then
+    :data:`MACHINE`): it is recorded as the machine's, never a person's,
+    and does not move the document into review. The caller commits.
     """
+    if machine and action != "accept":
+        raise ReviewError("Máy chỉ có thể tự chấp nhận.")
     if action not in ACTION_STATE:
         raise ReviewError(f"Thao tác không hợp lệ: {action}")
     if field not in FIELDS:
@@ -254,7 +287,7 @@ def decide(session: Session, doc: Document, field: str, key: str, action: str, r
         elif item is not None:
             start, end = item.start, item.end
     values = dict(state=state, value=new_value, suggestion=item.value if item is not None else None,
-                  start=start, end=end, reviewer=reviewer, updated_at=now())
+                  start=start, end=end, reviewer=reviewer, updated_at=now(), machine=machine)
     if review is None:
         review = Review(document_id=doc.id, field=field, key=key, version=1, **values)
         try:
@@ -272,8 +305,9 @@ def decide(session: Session, doc: Document, field: str, key: str, action: str, r
         session.refresh(review)
     session.add(Decision(document_id=doc.id, item_id=item.id if item is not None else None, field=field, key=key,
                          action=action, before=before, after=new_value if state != "rejected" else None,
-                         start=start, end=end, reviewer=reviewer, comment=comment, version=review.version))
-    if doc.review_state == "new":
+                         start=start, end=end, reviewer=reviewer, comment=comment, version=review.version,
+                         machine=machine))
+    if doc.review_state == "new" and not machine:
         doc.review_state = "in_review"
     session.flush()
     return review
@@ -315,12 +349,23 @@ def add_user(session: Session, name: str, password_hash: str, admin: bool = Fals
     name = name.strip()
     if not name:
         raise ReviewError("Tên tài khoản không được để trống.")
+    if name.casefold() == MACHINE:
+        raise ReviewError(f"Tên {name!r} dành cho máy (các mục máy tự chấp nhận).")
     if user_by_name(session, name) is not None:
         raise ReviewError(f"Tài khoản {name!r} đã có.")
     user = User(name=name, password_hash=password_hash, is_admin=admin, active=True)
     session.add(user)
     session.flush()
     return user
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Enable or disable an account. Disabling bumps its session version, which ends
+    every session it has at once; its decisions and history are kept."""
+    user.active = active
+    if not active:
+        user.session_version = (user.session_version or 0) + 1
+    session.flush()
 
 
 def users(session: Session) -> list[User]:
@@ -337,14 +382,28 @@ class QueueRow:
     pending: int
     new_since_review: int  # suggestions nobody decided on since the review, or that differ from the decision
     min_confidence: float | None  # of the pending items
+    uncertainty: float = 0.0  # what deciding its pending items would teach: the sum of their uncertainties
+    to_check: int = 0  # pending items whose confidence is below the check threshold
 
 
 STATE_ORDER = {"new": 0, "in_review": 1, "reviewed": 2}
+#: queue orders: what teaches the model most first (uncertainty sampling), or the newest documents first
+QUEUE_ORDERS = ("uncertain", "newest")
+#: a value whose confidence is below this needs a reviewer's eye (the calibration: above it, ~95 % are right)
+CHECK_BELOW = 0.9
 
 
 def queue(session: Session, state: str | None = None, field: str | None = None, q: str | None = None,
-          doc_ids: set[int] | None = None) -> list[QueueRow]:
-    """Documents to review: by state (new, in review, reviewed), the least confident pending items first."""
+          doc_ids: set[int] | None = None, order: str = "uncertain", check_below: float = CHECK_BELOW) -> list[QueueRow]:
+    """Documents to review.
+
+    ``order="uncertain"`` (uncertainty sampling): the documents whose pending
+    decisions would teach most first, i.e. the largest sum of their pending
+    items' uncertainty (``uncertainty``: a confidence near 0.5, or a new
+    suggestion that disagrees with a reviewer, counts most), then the least
+    confident; documents with nothing pending last. ``order="newest"``: the
+    newest documents first.
+    """
     views = all_views(session, sorted(doc_ids) if doc_ids is not None else None)
     rows = []
     needle = fold(q) if q else None
@@ -359,10 +418,17 @@ def queue(session: Session, state: str | None = None, field: str | None = None, 
         counts = {f: sum(1 for v in live if v.field == f) for f in FIELDS}
         pend = [v for v in vs if v.pending]
         confs = [v.confidence for v in pend if v.confidence is not None]
+        asked = [v for v in vs if v.pending or v.suggestion_changed]
         rows.append(QueueRow(doc, counts, len(pend), sum(1 for v in vs if v.state == "new_since_review" or v.suggestion_changed),
-                             min(confs) if confs else None))
-    rows.sort(key=lambda r: (STATE_ORDER.get(r.doc.review_state, 9), r.min_confidence if r.min_confidence is not None
-                             else 2.0, r.doc.filename, r.doc.id))
+                             min(confs) if confs else None, round(sum(v.uncertainty for v in asked), 4),
+                             sum(1 for c in confs if c < check_below)))
+    if order == "newest":
+        rows.sort(key=lambda r: (r.doc.created_at is None, -(r.doc.created_at.timestamp() if r.doc.created_at else 0),
+                                 -r.doc.id))
+    else:
+        rows.sort(key=lambda r: (not (r.pending or r.new_since_review), -r.uncertainty,
+                                 r.min_confidence if r.min_confidence is not None else 2.0,
+                                 STATE_ORDER.get(r.doc.review_state, 9), r.doc.filename, r.doc.id))
     return rows
 
 

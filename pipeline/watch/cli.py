@@ -94,6 +94,9 @@ def watch(root: str, db: str | None, settle: float | None, burst: int | None, wo
               type=click.Path(file_okay=False), help="Also run the watcher on this ROOT (its inbox/).")
 @click.option("--workers", type=int, default=None,
               help="Worker processes of a batch run [default: $MINUTES_WORKERS or the number of cores].")
+@click.option("--retrain-cron", default=None, envvar="MINUTES_RETRAIN_CRON", show_envvar=True,
+              help="Also retrain the model on the reviewed documents on this cron schedule, then re-extract "
+                   "(off by default), e.g. '0 3 * * 0'.")
 @settle_option
 @max_mb_option
 @click.option("--prefect-port", type=int, default=4200, show_default=True,
@@ -101,14 +104,16 @@ def watch(root: str, db: str | None, settle: float | None, burst: int | None, wo
                    "(a free one if taken).")
 @click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
 def serve(db: str | None, archive: tuple[str, ...], cron: str | None, tz: str | None, watch_root: str | None,
-          workers: int | None, settle: float | None, max_mb: float | None, prefect_port: int,
-          verbose: bool) -> None:
+          workers: int | None, retrain_cron: str | None, settle: float | None, max_mb: float | None,
+          prefect_port: int, verbose: bool) -> None:
     """Run the scheduled batch and the watcher as Prefect deployments, in one long-lived process.
 
     Deployments: "minutes-ingest/nightly" ingests the --archive folders on
     the --cron schedule (a re-run after a crash adds no duplicates: documents
     are keyed by content); "minutes-watch/inbox" runs the watcher on --watch
-    ROOT and is restarted if it stops. Runs, schedules and each batch's
+    ROOT and is restarted if it stops; "minutes-train/retrain" (only with
+    --retrain-cron) retrains the model on the reviewed documents and
+    re-extracts the stored ones. Runs, schedules and each batch's
     summary artifact are visible in the Prefect UI: the server at
     PREFECT_API_URL, or else a local Prefect server that serve starts on
     --prefect-port and stops on exit (its state in $MINUTES_STATE_DIR/prefect).
@@ -123,8 +128,9 @@ def serve(db: str | None, archive: tuple[str, ...], cron: str | None, tz: str | 
     from pipeline.store import database_url
 
     folders = list(archive) or [p for p in os.environ.get("MINUTES_ARCHIVE", "").split(os.pathsep) if p]
-    if not folders and not watch_root:
-        raise click.UsageError("Nothing to serve: give --archive DIR (the scheduled batch) and/or --watch ROOT.")
+    if not folders and not watch_root and not retrain_cron:
+        raise click.UsageError("Nothing to serve: give --archive DIR (the scheduled batch), --watch ROOT "
+                               "and/or --retrain-cron CRON.")
     for f in folders:
         if not os.path.isdir(f):
             raise click.BadParameter(f"{f} is not a folder", param_hint="--archive")
@@ -151,15 +157,15 @@ def serve(db: str | None, archive: tuple[str, ...], cron: str | None, tz: str | 
             raise click.ClickException(f"{err}; or set PREFECT_API_URL to a running Prefect server") from None
         logging.getLogger("minutes.serve").info("Prefect UI on %s", server.ui_url)
     try:
-        _serve(folders, watch_root, cron, tz, workers, max_mb)
+        _serve(folders, watch_root, cron, tz, workers, max_mb, retrain_cron)
     finally:
         if server is not None:
             server.stop()
 
 
-def _serve(folders, watch_root, cron, tz, workers, max_mb) -> None:
+def _serve(folders, watch_root, cron, tz, workers, max_mb, retrain_cron=None) -> None:
     from flows.deployments import serve_all
 
     serve_all(archive=[os.path.abspath(f) for f in folders], watch_root=os.path.abspath(watch_root) if watch_root else None,
               cron=cron or DEFAULT_CRON, timezone=tz or "Asia/Ho_Chi_Minh", workers=workers,
-              limit_bytes=_max_bytes(max_mb))
+              limit_bytes=_max_bytes(max_mb), retrain_cron=retrain_cron)

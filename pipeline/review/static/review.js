@@ -211,5 +211,41 @@
     e.preventDefault();
   });
 
+  /* ---- "why" beside a value: fetched when opened ---- */
+  document.addEventListener('toggle', async (e) => {
+    const d = e.target;
+    if (!d.classList || !d.classList.contains('why') || !d.open || d.dataset.loaded) return;
+    d.dataset.loaded = '1';
+    const body = $('.why-body', d);
+    body.textContent = 'Đang tính…';
+    try {
+      const res = await fetch(d.dataset.src, { credentials: 'same-origin', headers: { 'X-Requested-With': 'fetch' } });
+      if (!res.ok) throw new Error(res.status);
+      const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+      body.replaceChildren(...Array.from(doc.body.childNodes));
+    } catch (err) {
+      body.textContent = 'Không lấy được giải thích (' + err.message + ').';
+      delete d.dataset.loaded;
+    }
+  }, true);
+
+  /* ---- the summary page follows a retraining under way ---- */
+  function followTraining() {
+    const box = $('#training');
+    if (!box || !box.dataset.active) return;
+    setTimeout(async () => {
+      try {
+        const res = await fetch(box.dataset.src, { credentials: 'same-origin', headers: { 'X-Requested-With': 'fetch' } });
+        if (res.ok) {
+          const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+          const fresh = doc.querySelector('#training');
+          if (fresh) box.replaceWith(fresh);
+        }
+      } catch (err) { /* try again */ }
+      followTraining();
+    }, 2000);
+  }
+
   init();
+  followTraining();
 })();

@@ -83,7 +83,9 @@ def status(as_json: bool) -> None:
         f"running (pid {st['pid']}) since {since}; Prefect server {'answering' if st.get('healthy') else 'NOT answering'}",
         f"  Prefect UI   {st.get('ui_url')}",
         f"  API          {st.get('api_url')}",
-        f"  runner       {'ready, ' + str(st.get('runner_workers')) + ' warm worker(s)' if st.get('runner_ready') else 'not ready'}",
+        "  runner       " + ("off (MINUTES_SERVER_WORKERS=0)" if st.get("runner") == "off" else
+                            f"ready, {st.get('runner_workers')} warm worker(s)" if st.get("runner_ready") else
+                            f"not ready ({st.get('runner')})"),
         "  in use       " + ("yes (a command is running)" if st.get("in_use") else
                             "no" + (f", last used {time.strftime('%H:%M:%S', time.localtime(last))}" if last else "")),
         "  idle stop    " + (f"after {idle:g} minutes without a command" if idle else "never"),

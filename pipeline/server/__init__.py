@@ -55,7 +55,7 @@ RUNNER = "pipeline.server.runner"
 #: or concern other commands); any other MINUTES_* variable must be the same in a command and the runner
 _NEUTRAL_ENV = ("MINUTES_DATABASE_URL", "MINUTES_WORKERS", "MINUTES_MAX_MB", "MINUTES_STATE_DIR", "MINUTES_SECRET",
                 "MINUTES_SHARED", "MINUTES_TEST_PG_URL", "MINUTES_ARCHIVE", "MINUTES_VENV", "MINUTES_SKIP_APT")
-_NEUTRAL_PREFIXES = ("MINUTES_SERVER", "MINUTES_WATCH_", "MINUTES_SERVE_")
+_NEUTRAL_PREFIXES = ("MINUTES_SERVER", "MINUTES_WATCH_", "MINUTES_SERVE_")  # MINUTES_SERVER_* too
 
 
 class ServerError(RuntimeError):
@@ -344,6 +344,8 @@ def status(files: Files | None = None) -> dict:
             with contextlib.suppress(OSError):
                 out["last_used"] = files.last_used.stat().st_mtime
             try:
+                if cur.get("runner") == "off":
+                    raise ServerError("no runner")
                 pong = request(files, {"op": "ping"}, timeout=5)
                 out["runner_ready"] = pong.get("event") == "pong"
                 out["runner_workers"] = pong.get("workers")
@@ -447,6 +449,9 @@ def runner_ready(files: Files, timeout: float = 120.0) -> dict | None:
     """The runner's answer to a ping, waiting while it starts; None when it cannot serve this command
     (the command then runs its flow itself): the runner is not there, or it was started before the
     source changed (it is then told to retire, and its supervisor starts a fresh one)."""
+    cur = info(files)
+    if cur is None or cur.get("runner") == "off":
+        return None
     code = code_fingerprint()
     deadline = time.monotonic() + timeout
     while True:

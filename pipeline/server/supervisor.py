@@ -49,7 +49,10 @@ class Supervisor:
         self.last_active = time.time()
         self.started_at = time.time()
         self.stopping = False
-        self.state = {"prefect": "starting", "runner": "starting"}
+        raw = os.environ.get("MINUTES_SERVER_WORKERS", "").strip()
+        #: the runner's warm workers (None: its default, the cores); 0: no runner at all
+        self.runner_workers = int(raw) if raw.isdigit() else None
+        self.state = {"prefect": "starting", "runner": "off" if self.runner_workers == 0 else "starting"}
 
     # ------------------------------------------------------------------ files
 
@@ -91,11 +94,14 @@ class Supervisor:
 
     def start_runner(self) -> None:
         assert self.prefect is not None
+        if self.runner_workers == 0:
+            return
         self.files.socket.unlink(missing_ok=True)
         env = dict(os.environ, PREFECT_API_URL=self.prefect.api_url, PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED="false")
+        args = ["--workers", str(self.runner_workers)] if self.runner_workers else []
         with open(self.files.runner_log, "ab") as out:
             self.runner = subprocess.Popen(
-                [sys.executable, "-m", RUNNER, "--state", str(self.files.state), "--socket", str(self.files.socket)],
+                [sys.executable, "-m", RUNNER, "--state", str(self.files.state), "--socket", str(self.files.socket), *args],
                 env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
         log.info("runner started (pid %d)", self.runner.pid)
@@ -140,7 +146,7 @@ class Supervisor:
                 log.warning("the runner exited with %s: starting it again in %.0f s", code, wait)
                 self.runner_next_start = time.monotonic() + wait
             self.write_info(runner="restarting")
-        if self.runner is None and time.monotonic() >= self.runner_next_start:
+        if self.runner is None and self.runner_workers != 0 and time.monotonic() >= self.runner_next_start:
             self.start_runner()
 
     def restart_prefect(self) -> None:

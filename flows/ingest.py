@@ -183,6 +183,9 @@ def summary_markdown(summary: dict) -> str:
     if summary["failed"]:
         lines += ["", "## Failed", "", "| file | reason |", "| --- | --- |"]
         lines += [f"| {f['path']} | {f['reason']} |" for f in summary["failed"]]
+    if summary.get("cut"):
+        lines += ["", "## Read in part (a limit per document)", "", "| file | left out |", "| --- | --- |"]
+        lines += [f"| {c['path']} | {c['note']} |" for c in summary["cut"]]
     return "\n".join(lines)
 
 

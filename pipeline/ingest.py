@@ -47,6 +47,7 @@ class Outcome:
     seconds: float = 0.0
     chars: int = 0
     pages: int | None = None
+    cut: str | None = None  # what a limit left out of the document (OCR pages), one sentence
 
     @property
     def ok(self) -> bool:
@@ -228,7 +229,8 @@ def _ingest_bytes(path, data, sha, sessions, versions, force, t0, analyze, stat=
             doc = repo.save_analysis(session, sha, path, len(data), source, a.text, a.items, versions, stat)
             session.commit()
             return Outcome(str(path), status, sha, doc.id, items=_count(a.items), seconds=time.perf_counter() - t0,
-                           chars=len(a.text.text), pages=source.pages)
+                           chars=len(a.text.text), pages=source.pages,
+                           cut=(source.metadata.get("ocr_cut") or {}).get("note"))
 
     return _retrying(write)
 
@@ -365,6 +367,7 @@ def summarize(outcomes: list[Outcome]) -> dict:
         "files": len(outcomes),
         "status": dict(status),
         "failed": [{"path": o.path, "reason": o.reason} for o in outcomes if o.status == "failed"],
+        "cut": [{"path": o.path, "note": o.cut} for o in outcomes if o.cut],
         "items": dict(items),
         "chars": sum(o.chars for o in outcomes),
         "seconds": round(sum(o.seconds for o in outcomes), 3),

@@ -134,6 +134,8 @@ def print_summary(summary: dict, console) -> None:
            [(k, str(v)) for k, v in sorted(summary["status"].items())])
     _table(console, "items extracted", ("field", "items"), [(k, str(v)) for k, v in sorted(summary["items"].items())])
     _table(console, "failed", ("file", "reason"), [(f["path"], f["reason"] or "") for f in summary["failed"]])
+    _table(console, "read in part (a limit per document)", ("file", "left out"),
+           [(c["path"], c["note"]) for c in summary.get("cut", [])])
 
 
 def _table(console, title: str, columns: tuple[str, str], rows: list[tuple[str, str]]) -> None:

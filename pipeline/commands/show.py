@@ -35,6 +35,8 @@ def show(ref: str, db: str | None, as_json: bool) -> None:
         if doc.status == "failed":
             console.print(f"[red]failed:[/] {escape(doc.error or '')}")
             return
+        for warning in (doc.meta or {}).get("warnings") or []:
+            console.print(f"[yellow]note:[/] {escape(warning)}")
         items = repo.effective_items(session, doc)
         for field in FIELDS:
             rows = [i for i in items if i["field"] == field]

@@ -213,11 +213,16 @@ class Runner:
                     log.info("the command went away: stopping its run after the batches in progress")
                 cancelled.set()
 
+        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
         t = time.monotonic()
         tokens = (self.flow_mod.run_progress.set(progress), _cancelled.set(cancelled))
         try:
-            summary = self.flow_mod.ingest_flow(paths=files, db_url=req["db_url"], workers=req.get("workers"),
-                                                force=bool(req.get("force")), limit_bytes=req.get("limit_bytes"))
+            # no heartbeat thread: the end of a run would wait for it up to a second (a command that
+            # ingests one file takes about a third of that in all)
+            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+                summary = self.flow_mod.ingest_flow(paths=files, db_url=req["db_url"], workers=req.get("workers"),
+                                                    force=bool(req.get("force")), limit_bytes=req.get("limit_bytes"))
         except Exception as err:  # noqa: BLE001 - reported to the command, which prints it
             log.warning("ingest of %d file(s) failed: %s", len(files), err)
             with contextlib.suppress(OSError):

@@ -19,9 +19,8 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from pipeline.server import RUNNER, Files, clear, locked, touch, write_atomic
+from pipeline.server import RUNNER, Files, _read_int, clear, locked, touch, write_atomic
 from pipeline.server.prefect import LocalPrefectServer, _die_with_parent, healthy
 
 log = logging.getLogger("minutes.server")
@@ -228,17 +227,10 @@ class Supervisor:
         self.stop_runner()
         if self.prefect is not None:
             self.prefect.stop()
-        if _pid_in(self.files.pid) == os.getpid():
+        if _read_int(self.files.pid) == os.getpid():
             clear(self.files)
         touch(self.files.last_used)
         log.info("stopped")
-
-
-def _pid_in(path: Path) -> int | None:
-    try:
-        return int(path.read_text().strip())
-    except (OSError, ValueError):
-        return None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,9 @@ from pipeline.commands import db_option
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @db_option
-@click.option("--workers", type=int, default=None, help="Worker processes [default: $MINUTES_WORKERS or the number of cores].")
+@click.option("--workers", type=int, default=None,
+              help="Worker processes [default: $MINUTES_WORKERS or the number of cores; at most the background "
+                   "runner's warm workers].")
 @click.option("--force", is_flag=True, help="Re-read and re-extract files already stored.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any file failed.")
 @click.option("--max-mb", type=float, default=None, help="Fail files larger than this [default: $MINUTES_MAX_MB or 100].")
@@ -91,6 +93,9 @@ def _via_runner(paths, url: str, workers: int | None, force: bool, limit: int | 
     if pong is None:
         console.print("[dim]the background runner is not ready: running in this process[/]")
         return None
+    if workers and workers > pong["workers"]:
+        console.print(f"[dim]the background runner keeps {pong['workers']} warm worker(s) (MINUTES_SERVER_WORKERS): "
+                      f"using {pong['workers']}, not {workers}[/]")
     req = {"op": "ingest", "paths": [os.path.abspath(p) for p in paths], "db_url": url, "workers": workers,
            "force": force, "limit_bytes": limit, "code": pong["code"], "env": server.env_fingerprint()}
 

@@ -43,12 +43,29 @@ class Interrupted(Exception):
     """The command that asked for this run went away: the remaining batches are not run."""
 
 
-def _worker_init() -> None:  # runs in each worker process
-    from pipeline.ingest import warm_worker
-    from pipeline.server.prefect import _die_with_parent
+#: a short report each worker reads and analyzes once at start, so the first real documents pay for no
+#: lazy imports or first calls (the readers' libraries, the extractors' first matches)
+_WARM_TEXT = ("ĐẢNG BỘ TỈNH NGHỆ AN\nSố 12-BC/TU\nVinh, ngày 4 tháng 4 năm 2022\n\nBÁO CÁO\n"
+              "Ngày 4/4/2022, Ban Thường vụ Tỉnh ủy tổ chức Hội nghị sơ kết mô hình “Dân vận khéo”. "
+              "Đồng chí Nguyễn Văn An, Phó Bí thư Tỉnh ủy chủ trì. Có 346 cá nhân, 67 chi bộ đăng ký; "
+              "thực hiện Kế hoạch số 165-KH/ĐUK ngày 31/10/2019.\n")
 
-    _die_with_parent()
+
+def _worker_init() -> None:  # runs in each worker process (no PR_SET_PDEATHSIG here: it would fire when
+    # the thread that happened to start the worker ends; an orphan worker exits at its next read of the pool's pipe)
+    import importlib
+
+    from pipeline.ingest import WORKER_MODULES, warm_worker
+
     warm_worker()
+    for module in (*WORKER_MODULES, "pypdfium2", "pdfplumber", "docx"):
+        with contextlib.suppress(Exception):
+            importlib.import_module(module)
+    with contextlib.suppress(Exception):
+        from pipeline.process import analyze
+        from pipeline.readers import read_bytes
+
+        analyze(read_bytes(_WARM_TEXT.encode(), "warm.txt"))
 
 
 def _version_tag() -> str:  # runs in a worker: the runner itself never imports the extractors

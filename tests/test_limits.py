@@ -55,22 +55,24 @@ def _children(pid: int) -> list[str]:
         return []
 
 
-def _scanned_pdf(shared: Path, pages: int) -> Path:
+@pytest.fixture
+def scan2(shared) -> Path:
+    """A scanned PDF of two pages from the shared set (skips without tesseract or the set)."""
     import pypdfium2 as pdfium
 
-    for p in sorted((shared / "eval" / "dev" / "formats" / "scan").glob("*.pdf")):
-        if len(pdfium.PdfDocument(str(p))) == pages:
-            return p
-    pytest.skip(f"no scanned PDF of {pages} pages in the shared set")
-
-
-@pytest.mark.slow
-def test_ocr_page_limit_is_recorded_and_shown(tmp_path, shared, monkeypatch):
     from pipeline.readers.ocr import missing
 
     if missing():
         pytest.skip(missing())
-    src = _scanned_pdf(shared, 2)
+    for p in sorted((shared / "eval" / "dev" / "formats" / "scan").glob("*.pdf")):
+        if len(pdfium.PdfDocument(str(p))) == 2:
+            return p
+    pytest.skip("no scanned PDF of 2 pages in the shared set")
+
+
+@pytest.mark.slow
+def test_ocr_page_limit_is_recorded_and_shown(tmp_path, scan2, monkeypatch):
+    src = scan2
     monkeypatch.setenv("MINUTES_OCR_MAX_PAGES", "1")
     from pipeline.ingest import ingest_file, summarize
     from pipeline.store import Document, open_store
@@ -91,12 +93,8 @@ def test_ocr_page_limit_is_recorded_and_shown(tmp_path, shared, monkeypatch):
 
 
 @pytest.mark.slow
-def test_ocr_time_limit_cuts_and_says_so(tmp_path, shared, monkeypatch):
-    from pipeline.readers.ocr import missing
-
-    if missing():
-        pytest.skip(missing())
-    src = _scanned_pdf(shared, 2)
+def test_ocr_time_limit_cuts_and_says_so(scan2, monkeypatch):
+    src = scan2
     monkeypatch.setenv("MINUTES_OCR_MAX_SECONDS", "1.5")
     monkeypatch.setenv("MINUTES_OCR_WORKERS", "1")
     from pipeline.model import ReadError

@@ -392,8 +392,9 @@ def connect(say: Callable[[str], None] | None = None, port: int | None = None) -
         return None
     cur = ensure(port=port, say=say, lease=True)
     os.environ["PREFECT_API_URL"] = cur["api_url"]
-    # the same Prefect as this one (same installation): no version round trip per process
+    # the same Prefect as this one (same installation), a server without CSRF tokens: no round trips for them
     os.environ.setdefault("PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED", "false")
+    os.environ.setdefault("PREFECT_CLIENT_CSRF_SUPPORT_ENABLED", "false")
     return cur
 
 

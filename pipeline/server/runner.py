@@ -66,6 +66,14 @@ def _worker_init() -> None:  # runs in each worker process (no PR_SET_PDEATHSIG 
         from pipeline.readers import read_bytes
 
         analyze(read_bytes(_WARM_TEXT.encode(), "warm.txt"))
+    with contextlib.suppress(Exception):  # the store's migrations machinery, on a throwaway database
+        import tempfile
+
+        from pipeline.store import open_store
+
+        with tempfile.TemporaryDirectory(prefix="minutes-warm-") as tmp:
+            open_store(f"sqlite:///{tmp}/warm.db").kw["bind"].dispose()
+            open_store.cache_clear()
 
 
 def _version_tag() -> str:  # runs in a worker: the runner itself never imports the extractors
@@ -122,10 +130,32 @@ class Runner:
         self.flow_mod = flow_mod
         self.warm = WarmPool(workers)
         flow_mod.pool_provider = self.warm.lease
+        self._warm_up()
         log.info("warm: %d worker(s), extractors %s (%.1f s)", workers, self.warm.version_tag, time.monotonic() - t)
         self.active = 0
         self.retiring = False
         self.cond = threading.Condition()
+
+    def _warm_up(self) -> None:
+        """What the first command would otherwise pay for (seconds): a first flow run in this process, an
+        empty ingest (named "warm-up" in the UI) into a throwaway database in the server's folder, once
+        the Prefect server answers."""
+        from pipeline.server.prefect import healthy
+
+        api = os.environ.get("PREFECT_API_URL", "")
+        deadline = time.monotonic() + 300
+        while not healthy(api) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        warm = self.files.dir / "runner-warm-up.db"
+        try:
+            from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+            warm.unlink(missing_ok=True)
+            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+                self.flow_mod.ingest_flow.with_options(flow_run_name="warm-up (the background runner starting)")(
+                    paths=[], db_url=f"sqlite:///{warm}", workers=1)
+        except Exception as err:  # noqa: BLE001 - a warm-up never stops the runner
+            log.warning("warm-up run failed: %s", err)
 
     # ------------------------------------------------------------------ the socket
 

@@ -96,7 +96,8 @@ class Supervisor:
         if self.runner_workers == 0:
             return
         self.files.socket.unlink(missing_ok=True)
-        env = dict(os.environ, PREFECT_API_URL=self.prefect.api_url, PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED="false")
+        env = dict(os.environ, PREFECT_API_URL=self.prefect.api_url, PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED="false",
+                   PREFECT_CLIENT_CSRF_SUPPORT_ENABLED="false")  # the same Prefect, and a server without CSRF
         args = ["--workers", str(self.runner_workers)] if self.runner_workers else []
         with open(self.files.runner_log, "ab") as out:
             self.runner = subprocess.Popen(

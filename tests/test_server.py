@@ -189,13 +189,15 @@ def test_a_stale_pid_file_and_a_dead_server(server_env):
 
 def test_idle_stop_waits_for_running_commands(server_env):
     env = {**server_env, "MINUTES_SERVER_WORKERS": "0", "MINUTES_SERVER_IDLE": "0.05"}  # 3 seconds
-    assert minutes(["server", "start"], env).returncode == 0
-    st = status(env)
-    assert st["idle_minutes"] == 0.05
+    folder = Path(env["MINUTES_STATE_DIR"]) / "server"
+    folder.mkdir(parents=True)
     # a command holding the server (what ingest, watch and serve do while they run): it stays up
-    fd = os.open(Path(st["state_dir"]) / "users.lock", os.O_RDWR | os.O_CREAT)
+    fd = os.open(folder / "users.lock", os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH)
+        assert minutes(["server", "start"], env).returncode == 0
+        st = status(env)
+        assert st["idle_minutes"] == 0.05
         time.sleep(8)
         assert alive(st["pid"]) and status(env)["in_use"] is True
     finally:

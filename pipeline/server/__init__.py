@@ -257,6 +257,8 @@ def ensure(files: Files | None = None, *, port: int | None = None, idle: float |
             cur = _wait_ready(files, proc, timeout, say)
         if lease:
             take_lease(files)
+        else:
+            touch(files.last_used)  # `minutes server start`, a status check that started it: a use all the same
         return cur
 
 

@@ -204,6 +204,7 @@ class Supervisor:
                 self.write_info(state="failed", error=str(err))
                 return 1
             self.write_info(state="ready")
+            self.last_active = time.time()  # idle from now, not from before the (long) start
             while True:
                 time.sleep(self.tick)
                 try:

@@ -236,13 +236,13 @@ def ensure(files: Files | None = None, *, port: int | None = None, idle: float |
 
     ``lease``: also take this process's lease (see ``take_lease``), under the same lock as the check,
     so the server cannot stop for idleness in between."""
-    from pipeline.server.prefect import healthy
-
     files = files or Files()
     files.make()
     with locked(files.start_lock):
         cur = info(files)
-        if cur is not None and not (cur.get("prefect") == "ready" and healthy(cur.get("api_url") or "")):
+        # its supervisor checks the Prefect server's health every few seconds: "ready" and a listening
+        # port are enough here (an HTTP round trip per command is not)
+        if cur is not None and not (cur.get("prefect") == "ready" and _listening(cur.get("port"))):
             # running but not answering: its supervisor is starting or restarting the Prefect server
             cur = _wait_ready(files, None, timeout, say)
         if cur is None:
@@ -260,6 +260,16 @@ def ensure(files: Files | None = None, *, port: int | None = None, idle: float |
         else:
             touch(files.last_used)  # `minutes server start`, a status check that started it: a use all the same
         return cur
+
+
+def _listening(port: int | None) -> bool:
+    if not port:
+        return False
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 def _spawn_supervisor(files: Files, port: int | None, idle: float) -> subprocess.Popen:

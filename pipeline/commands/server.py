@@ -41,8 +41,9 @@ def start(idle: float | None, port: int | None) -> None:
     except srv.ServerError as err:
         raise click.ClickException(str(err)) from None
     pong = srv.runner_ready(srv.Files())
-    click.echo(f"running (pid {cur['pid']}): Prefect UI {cur['ui_url']}, API {cur['api_url']}"
-               + ("" if pong else "; the runner is not ready (see its log)"))
+    runner = ("" if pong else "; no runner (MINUTES_SERVER_WORKERS=0)" if cur.get("runner") == "off"
+              else "; the runner is not ready (see its log)")
+    click.echo(f"running (pid {cur['pid']}): Prefect UI {cur['ui_url']}, API {cur['api_url']}{runner}")
 
 
 @server.command()

@@ -9,6 +9,7 @@
 | MINUTES_SERVER | auto | off: no background Prefect server (see pipeline.server) |
 | MINUTES_SERVER_IDLE | 30 | minutes without a command before the background server stops |
 | MINUTES_SERVER_PORT | a free port | the background Prefect server's port |
+| MINUTES_SERVER_WORKERS | MINUTES_WORKERS | warm workers of the background runner (0: no runner) |
 """
 
 from __future__ import annotations

@@ -244,7 +244,13 @@ def ensure(files: Files | None = None, *, port: int | None = None, idle: float |
         # port are enough here (an HTTP round trip per command is not)
         if cur is not None and not (cur.get("prefect") == "ready" and _listening(cur.get("port"))):
             # running but not answering: its supervisor is starting or restarting the Prefect server
-            cur = _wait_ready(files, None, timeout, say)
+            try:
+                cur = _wait_ready(files, None, timeout, say)
+            except ServerError as err:  # it never came back: replaced by a new one
+                if say:
+                    say(f"{err}: starting a new one")
+                _stop_locked(files)
+                cur = None
         if cur is None:
             if files.pid.exists():
                 if say:
@@ -320,20 +326,24 @@ def stop(files: Files | None = None, timeout: float = 60.0) -> int | None:
     files = files or Files()
     files.make()
     with locked(files.start_lock):
-        pid = supervisor_pid(files)
-        if pid is None:
-            clear(files)
-            return None
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while _cmdline(pid) is not None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if _cmdline(pid) is not None:  # stuck: its whole process group (the runner and its workers)
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
+        return _stop_locked(files, timeout)
+
+
+def _stop_locked(files: Files, timeout: float = 60.0) -> int | None:
+    pid = supervisor_pid(files)
+    if pid is None:
         clear(files)
-        return pid
+        return None
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _cmdline(pid) is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _cmdline(pid) is not None:  # stuck: its whole process group (the runner and its workers)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+    clear(files)
+    return pid
 
 
 def status(files: Files | None = None) -> dict:

@@ -210,12 +210,12 @@ def test_idle_stop_waits_for_running_commands(server_env):
     assert "no command for" in (Path(st["state_dir"]) / "supervisor.log").read_text()
 
 
-def test_watch_and_serve_use_the_same_server(server_env, tmp_path):
-    """`minutes watch` and `minutes serve` find the running server and report their flow runs to it;
-    serve holds it while it runs (an idle stop would otherwise take it away)."""
+def test_watch_uses_the_same_server(server_env, tmp_path):
+    """`minutes watch` finds the running server and reports its flow runs to it (`minutes serve` finds it
+    through the same function, ``pipeline.watch.cli._use_background_server``)."""
     import urllib.request
 
-    from test_watch_harness import Proc, files
+    from test_watch_harness import files
 
     env = {**server_env, "MINUTES_SERVER_WORKERS": "0"}
     assert minutes(["server", "start"], env).returncode == 0
@@ -228,20 +228,8 @@ def test_watch_and_serve_use_the_same_server(server_env, tmp_path):
     assert r.returncode == 0, r.stderr
     assert files(root / "done") == ["mot.txt"]
     assert f"Prefect UI on {st['ui_url']}" in r.stderr and "starting the local" not in r.stderr
-
-    (root / "inbox" / "hai.txt").write_text(vietnamese_report(2, seed=21), encoding="utf-8")
-    s = Proc(["serve", "--db", db, "--watch", str(root), "--settle", "0.5"], env, tmp_path, tmp_path / "serve.log")
-    try:
-        wait_for(lambda: files(root / "done") == ["hai.txt", "mot.txt"], 240, "serve's watcher to move hai.txt",
-                 interval=1, proc=s)
-        assert status(env)["in_use"] is True
-        s.signal(signal.SIGTERM)
-        assert s.wait_exit(90) == 0, s.tail()
-    finally:
-        s.kill()
-    assert status(env)["pid"] == st["pid"] and "starting the local" not in s.text()
+    assert status(env)["pid"] == st["pid"]
     req = urllib.request.Request(st["api_url"] + "/flow_runs/filter", data=b"{}", method="POST",
                                  headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=30) as resp:
-        names = [fr["flow_id"] for fr in json.loads(resp.read())]
-    assert len(names) >= 3  # watch's run, serve's watcher run and its burst
+        assert len(json.loads(resp.read())) >= 1  # the watcher's burst, in this server

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from pipeline.config import default_workers, max_bytes, prepare_prefect
 
@@ -36,11 +37,17 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from pipeline.ingest import Outcome, collect, ingest_file, ingest_paths, summarize  # noqa: E402,F401
+from pipeline.ingest import Outcome, collect, ingest_file, ingest_paths, summarize, unchanged_by_stat  # noqa: E402,F401
 from pipeline.store import database_url, open_store  # noqa: E402
 
 #: Called with (outcomes of a finished batch) in the flow's process; the CLI sets it for its progress bar.
 progress_hook: Callable[[list[Outcome]], None] | None = None
+#: The same, for one run only (the background runner serves several commands at once).
+run_progress: ContextVar[Callable[[list[Outcome]], None] | None] = ContextVar("run_progress", default=None)
+#: Set by a long-lived process (the background runner, ``pipeline.server.runner``) to run every batch on
+#: its warm worker processes: called with the run's worker count, it returns a lease with
+#: ``run(paths, db_url, limit, force)``, ``versions()``, ``workers`` and ``close()``.
+pool_provider: Callable[[int], object] | None = None
 
 
 def _transient(task, task_run, state) -> bool:
@@ -69,40 +76,53 @@ class WorkerPool:
     only: the pool is replaced and the batch retried.
     """
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, method: str = "forkserver", initializer: Callable[[], None] | None = None):
         import multiprocessing as mp
         import threading
 
-        from pipeline.ingest import WORKER_MODULES
+        from pipeline.ingest import WORKER_MODULES, warm_worker
 
-        try:
-            self._ctx = mp.get_context("forkserver")
-            self._ctx.set_forkserver_preload(WORKER_MODULES)
-        except ValueError:  # no forkserver on this platform
-            self._ctx = mp.get_context("spawn")
+        self._ctx = None
+        if method == "forkserver":
+            try:
+                self._ctx = mp.get_context("forkserver")
+                self._ctx.set_forkserver_preload(WORKER_MODULES)
+            except ValueError:  # no forkserver on this platform
+                self._ctx = None
+        self._ctx = self._ctx or mp.get_context("spawn" if method == "forkserver" else method)
         self.workers = workers
+        self._initializer = initializer or warm_worker
         self._lock = threading.Lock()
         self._executor = self._new()
 
     def _new(self):
         from concurrent.futures import ProcessPoolExecutor
 
-        from pipeline.ingest import warm_worker
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx, initializer=self._initializer)
 
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx, initializer=warm_worker)
+    def start(self) -> None:
+        """Start (and warm) every worker now rather than on the first batches."""
+        from pipeline.ingest import worker_ready
 
-    def run(self, paths: list[str], db_url: str, limit: int, force: bool) -> list[dict]:
+        for f in [self._executor.submit(worker_ready, 0.5) for _ in range(self.workers)]:
+            f.result()
+
+    def call(self, fn: Callable, *args):
+        """``fn(*args)`` in a worker (a picklable module-level function); a dead worker's pool is replaced."""
         from concurrent.futures.process import BrokenProcessPool
 
         executor = self._executor
         try:
-            return executor.submit(ingest_paths, paths, db_url, limit, force).result()
+            return executor.submit(fn, *args).result()
         except BrokenProcessPool:
             with self._lock:
                 if self._executor is executor:
                     self._executor = self._new()
             executor.shutdown(wait=False, cancel_futures=True)
             raise
+
+    def run(self, paths: list[str], db_url: str, limit: int, force: bool) -> list[dict]:
+        return self.call(ingest_paths, paths, db_url, limit, force)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -163,6 +183,9 @@ def summary_markdown(summary: dict) -> str:
     if summary["failed"]:
         lines += ["", "## Failed", "", "| file | reason |", "| --- | --- |"]
         lines += [f"| {f['path']} | {f['reason']} |" for f in summary["failed"]]
+    if summary.get("cut"):
+        lines += ["", "## Read in part (a limit per document)", "", "| file | left out |", "| --- | --- |"]
+        lines += [f"| {c['path']} | {c['note']} |" for c in summary["cut"]]
     return "\n".join(lines)
 
 
@@ -230,7 +253,11 @@ def ingest_flow(paths: list[str], db_url: str | None = None, workers: int | None
     ``runner`` (or ``$MINUTES_TASK_RUNNER``), for the batches when ``workers`` > 1: "pool"
     (default: worker processes forked from a preloaded forkserver, see ``WorkerPool``), "process"
     (Prefect's ProcessPoolTaskRunner: each worker imports everything, Prefect included), "dask"
-    (prefect-dask: a LocalCluster, or the scheduler at ``$MINUTES_DASK_ADDRESS``) or "thread".
+    (prefect-dask: a LocalCluster, or the scheduler at ``$MINUTES_DASK_ADDRESS``) or "thread". In the
+    background runner (``pool_provider`` set) every batch goes to its warm workers instead.
+
+    Files whose path, size and modification time match what was recorded when they were last read
+    are "unchanged" at once, never opened (``skip-unchanged``); unless ``force``.
     """
     url = database_url(db_url)
     open_store(url)  # migrate once, before the workers start
@@ -241,29 +268,34 @@ def ingest_flow(paths: list[str], db_url: str | None = None, workers: int | None
     if kind not in RUNNERS:
         raise ValueError(f"unknown task runner {kind!r} (one of {', '.join(RUNNERS)})")
     outcomes: list[Outcome] = []
-    parts = batches(files, workers)
-    if kind == "pool" and workers > 1 and len(parts) > 1 and worth_a_pool(files, workers):
-        import uuid
-
-        key = uuid.uuid4().hex
-        _POOLS[key] = WorkerPool(min(workers, len(parts)))
-        try:
-            with ThreadPoolTaskRunner(max_workers=min(workers, len(parts))) as threads:
-                futures = [threads.submit(ingest_batch_pooled, {"paths": b, "db_url": url, "limit": limit,
-                                                                "force": force, "pool": key}) for b in parts]
-                for fut in as_completed(futures):
-                    _collect(fut.result(), outcomes)
-        finally:
-            _POOLS.pop(key).close()
-    elif kind != "pool" and (workers > 1 or kind == "dask") and len(parts) > 1:
-        with _share_api(), make_runner(kind, workers) as pool:
-            futures = [pool.submit(ingest_batch, {"paths": b, "db_url": url, "limit": limit, "force": force})
-                       for b in parts]
-            for fut in as_completed(futures):
-                _collect(fut.result(), outcomes)
-    else:
-        for b in parts:
-            _collect(ingest_batch(b, url, limit, force), outcomes)
+    lease = pool_provider(workers) if kind == "pool" and pool_provider is not None else None
+    try:
+        if files and not force:
+            seen = skip_unchanged(files, url, lease.versions() if lease is not None else None)
+            _collect(seen["outcomes"], outcomes)
+            files = seen["rest"]
+        if lease is not None:
+            _pooled(lease, batches(files, lease.workers), url, limit, force, outcomes)
+        else:
+            parts = batches(files, workers)
+            if kind == "pool" and workers > 1 and len(parts) > 1 and worth_a_pool(files, workers):
+                pool = WorkerPool(min(workers, len(parts)))
+                try:
+                    _pooled(pool, parts, url, limit, force, outcomes)
+                finally:
+                    pool.close()
+            elif kind != "pool" and (workers > 1 or kind == "dask") and len(parts) > 1:
+                with _share_api(), make_runner(kind, workers) as pool:
+                    futures = [pool.submit(ingest_batch, {"paths": b, "db_url": url, "limit": limit, "force": force})
+                               for b in parts]
+                    for fut in as_completed(futures):
+                        _collect(fut.result(), outcomes)
+            else:
+                for b in parts:
+                    _collect(ingest_batch(b, url, limit, force), outcomes)
+    finally:
+        if lease is not None:
+            lease.close()
     summary = summarize(outcomes)
     summary["auto_accepted"] = auto_accept(url, outcomes)
     summary["outcomes"] = [o.to_dict() for o in outcomes]
@@ -274,11 +306,43 @@ def ingest_flow(paths: list[str], db_url: str | None = None, workers: int | None
     return summary
 
 
+@task(name="skip-unchanged")
+def skip_unchanged(files: list[str], db_url: str, versions: str | None = None) -> dict:
+    """Files recognised as unchanged from their path, size and modification time (never opened), and the rest."""
+    if versions is None:
+        from extractors import version_tag
+
+        versions = version_tag()
+    known, rest = unchanged_by_stat(files, db_url, versions)
+    return {"outcomes": known, "rest": rest}
+
+
+def _pooled(pool, parts: list[list[str]], url: str, limit: int, force: bool, outcomes: list[Outcome]) -> None:
+    """The batches on worker processes, each batch a task run in a thread of this process."""
+    if not parts:
+        return
+    import uuid
+
+    key = uuid.uuid4().hex
+    _POOLS[key] = pool
+    try:
+        with ThreadPoolTaskRunner(max_workers=min(pool.workers, len(parts))) as threads:
+            futures = [threads.submit(ingest_batch_pooled, {"paths": b, "db_url": url, "limit": limit,
+                                                            "force": force, "pool": key}) for b in parts]
+            for fut in as_completed(futures):
+                _collect(fut.result(), outcomes)
+    finally:
+        _POOLS.pop(key, None)
+
+
 def _collect(results: list[dict], outcomes: list[Outcome]) -> None:
+    if not results:
+        return
     batch = [Outcome(**r) for r in results]
     outcomes.extend(batch)
-    if progress_hook:
-        progress_hook(batch)
+    for hook in (progress_hook, run_progress.get()):
+        if hook:
+            hook(batch)
 
 
 # ---------------------------------------------------------------------------------------------

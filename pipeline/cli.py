@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("pipeline.review.cli:review", "Serve the review web page."),
     "user": ("pipeline.review.cli:user", "Manage reviewer accounts."),
     "bench": ("pipeline.bench:bench", "Benchmark the stages and print figures and ratios."),
+    "server": ("pipeline.commands.server:server", "The background Prefect server commands share: status, stop, start."),
 }
 
 

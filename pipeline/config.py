@@ -6,12 +6,35 @@
 | MINUTES_STATE_DIR | output/state | Prefect's home (its own SQLite), review secrets |
 | MINUTES_MAX_MB | 100 | files larger than this fail with a reason |
 | MINUTES_WORKERS | the number of cores | parallel worker processes for ingest |
+| MINUTES_SERVER | auto | off: no background Prefect server (see pipeline.server) |
+| MINUTES_SERVER_IDLE | 30 | minutes without a command before the background server stops |
+| MINUTES_SERVER_PORT | a free port | the background Prefect server's port |
+| MINUTES_SERVER_WORKERS | MINUTES_WORKERS | warm workers of the background runner (0: no runner) |
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+
+DEFAULT_DATABASE_URL = "sqlite:///output/minutes.db"
+
+
+def database_url(url: str | None = None) -> str:
+    """--db URL, else $MINUTES_DATABASE_URL, else the SQLite file output/minutes.db."""
+    return url or os.environ.get("MINUTES_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def absolute_database_url(url: str) -> str:
+    """The URL with a relative SQLite path made absolute (for a process in another folder)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url.startswith(prefix + "/"):
+        return url
+    path, sep, query = url[len(prefix):].partition("?")
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return url
+    return prefix + os.path.abspath(path) + sep + query
 
 
 def state_dir() -> Path:

@@ -14,6 +14,7 @@ duplicates.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import time
 from collections import Counter
@@ -46,6 +47,7 @@ class Outcome:
     seconds: float = 0.0
     chars: int = 0
     pages: int | None = None
+    cut: str | None = None  # what a limit left out of the document (OCR pages), one sentence
 
     @property
     def ok(self) -> bool:
@@ -93,18 +95,38 @@ def ingest_file(path: str | Path, sessions: sessionmaker[Session], *, versions: 
     path = Path(path)
     versions = versions or version_tag()
     try:
-        size = path.stat().st_size
+        before = os.stat(path)
+        size = before.st_size
         if size > max_bytes:
             raise ReadError(f"The file is too large ({size / 2**20:.0f} MB; the limit is {max_bytes / 2**20:.0f} MB).",
                             "too_large")
         data = path.read_bytes()
+        stat = _stable_stat(path, before, len(data))
     except ReadError as err:
         return _fail(sessions, path, _file_sha256(path), size, err, t0)
     except OSError as err:
         return Outcome(str(path), "failed", reason=f"The file cannot be opened: {err.strerror or err}.",
                        error_kind="unreadable", seconds=time.perf_counter() - t0)
     sha = hashlib.sha256(data).hexdigest()
-    return _ingest_bytes(path, data, sha, sessions, versions, force, t0, analyze)
+    return _ingest_bytes(path, data, sha, sessions, versions, force, t0, analyze, stat)
+
+
+#: A file modified less than this before it was read may be modified again within the same tick of its
+#: file system's clock, its size unchanged: its size and time are then not trusted to recognise it.
+RACY_NS = 2_000_000_000
+
+
+def _stable_stat(path: Path, before: os.stat_result, n_read: int) -> tuple[int, int] | None:
+    """(size, mtime in ns) of the bytes just read, when they identify them: unchanged while reading,
+    and not modified within the last moments."""
+    try:
+        after = os.stat(path)
+    except OSError:
+        return None
+    same = (before.st_size, before.st_mtime_ns, before.st_ino) == (after.st_size, after.st_mtime_ns, after.st_ino)
+    if not same or after.st_size != n_read or time.time_ns() - after.st_mtime_ns < RACY_NS:
+        return None
+    return after.st_size, after.st_mtime_ns
 
 
 #: attempts at a database step before the error is raised (another writer, a dropped connection)
@@ -135,15 +157,15 @@ def _locked_document(session: Session, sha: str):
     return session.scalar(select(Document).where(Document.sha256 == sha).with_for_update())
 
 
-def _seen(session: Session, doc, path: Path, sha: str, t0: float) -> Outcome:
-    is_dup = repo.record_file(session, doc, path)
+def _seen(session: Session, doc, path: Path, sha: str, t0: float, stat: tuple[int, int] | None = None) -> Outcome:
+    is_dup = repo.record_file(session, doc, path, stat)
     session.commit()
     return Outcome(str(path), "duplicate" if is_dup else "unchanged", sha, doc.id,
                    items=_count(repo.active_items(session, doc.id)),
                    seconds=time.perf_counter() - t0, chars=len(doc.text or ""), pages=doc.pages)
 
 
-def _seen_unchanged(session: Session, row, path: Path, sha: str, t0: float) -> Outcome:
+def _seen_unchanged(session: Session, row, path: Path, sha: str, t0: float, stat: tuple[int, int] | None) -> Outcome:
     """``_seen`` for a row of columns: the path recorded (or its last_seen bumped), items counted in SQL."""
     resolved = str(path.resolve())
     sf_id = session.scalar(select(SourceFile.id).where(SourceFile.document_id == row.id, SourceFile.path == resolved))
@@ -151,6 +173,11 @@ def _seen_unchanged(session: Session, row, path: Path, sha: str, t0: float) -> O
         session.execute(update(SourceFile).where(SourceFile.id == sf_id).values(last_seen=now()))
     else:
         session.add(SourceFile(document_id=row.id, path=resolved, name=path.name))
+    if stat is not None and (row.files or {}).get(resolved) != list(stat):
+        # the next run recognises this file without reading it
+        meta = session.scalar(select(Document.meta).where(Document.id == row.id))
+        session.execute(update(Document).where(Document.id == row.id)
+                        .values(meta=repo.remember_stat(meta, resolved, stat)))
     session.commit()
     items = dict(session.execute(select(Item.field, func.count()).where(Item.document_id == row.id,
                                                                         Item.active.is_(True))
@@ -159,7 +186,7 @@ def _seen_unchanged(session: Session, row, path: Path, sha: str, t0: float) -> O
                    seconds=time.perf_counter() - t0, chars=row[4] or 0, pages=row.pages)
 
 
-def _ingest_bytes(path, data, sha, sessions, versions, force, t0, analyze) -> Outcome:
+def _ingest_bytes(path, data, sha, sessions, versions, force, t0, analyze, stat=None) -> Outcome:
     """Look (short transaction), analyze (no transaction open: it takes seconds), then write
     with the document's row locked and its state checked again: two processes given the same
     bytes at once store one document, and the later one records its path."""
@@ -169,11 +196,12 @@ def _ingest_bytes(path, data, sha, sessions, versions, force, t0, analyze) -> Ou
             # columns only: an unchanged file (the common case of a nightly sweep) never loads the
             # stored text, blocks and items
             row = session.execute(select(Document.id, Document.status, Document.extractor_versions, Document.pages,
-                                         func.length(Document.text)).where(Document.sha256 == sha)).first()
+                                         func.length(Document.text), Document.meta["files"].label("files"))
+                                  .where(Document.sha256 == sha)).first()
             if row is None or force:
                 return None, None
             if row.status == "done" and row.extractor_versions == versions:
-                return _seen_unchanged(session, row, path, sha, t0), None
+                return _seen_unchanged(session, row, path, sha, t0, stat), None
             doc = session.get(Document, row.id)
             if doc.status == "done" and doc.blocks:
                 return None, repo.source_blocks(doc)
@@ -197,11 +225,12 @@ def _ingest_bytes(path, data, sha, sessions, versions, force, t0, analyze) -> Ou
         with sessions() as session:
             doc = _locked_document(session, sha)
             if _is_current(doc, versions, force=False) and not force:
-                return _seen(session, doc, path, sha, t0)  # another process stored it meanwhile
-            doc = repo.save_analysis(session, sha, path, len(data), source, a.text, a.items, versions)
+                return _seen(session, doc, path, sha, t0, stat)  # another process stored it meanwhile
+            doc = repo.save_analysis(session, sha, path, len(data), source, a.text, a.items, versions, stat)
             session.commit()
             return Outcome(str(path), status, sha, doc.id, items=_count(a.items), seconds=time.perf_counter() - t0,
-                           chars=len(a.text.text), pages=source.pages)
+                           chars=len(a.text.text), pages=source.pages,
+                           cut=(source.metadata.get("ocr_cut") or {}).get("note"))
 
     return _retrying(write)
 
@@ -237,6 +266,60 @@ def _file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def unchanged_by_stat(paths: list[str], db_url: str, versions: str) -> tuple[list[dict], list[str]]:
+    """Split ``paths`` into files recognised as unchanged without opening them, and the rest.
+
+    A file is unchanged when its path, size and modification time are those recorded when it was
+    last read or hashed (``Document.meta["files"]``), and its document is stored with the current
+    extractor versions. Its ``last_seen`` is bumped like any unchanged file's. Anything else (a new
+    path, another size or time, a failed or older document) goes through ``ingest_file``, where the
+    content hash decides. Returns (the outcomes as dicts, the other paths in their order)."""
+    from pipeline.store import open_store
+
+    t0 = time.perf_counter()
+    stats: dict[str, tuple[str, int, int]] = {}
+    for p in paths:
+        try:
+            st = os.stat(p)
+        except OSError:
+            continue
+        stats[str(Path(p).resolve())] = (p, st.st_size, st.st_mtime_ns)
+    known: dict[str, tuple] = {}
+    out: list[dict] = []
+    sessions = open_store(db_url)
+    with sessions() as session:
+        keys = list(stats)
+        for i in range(0, len(keys), 500):
+            q = (select(SourceFile.id.label("file_id"), SourceFile.path, Document.id.label("doc_id"), Document.sha256,
+                        Document.size, Document.status, Document.extractor_versions, Document.pages,
+                        func.length(Document.text).label("chars"), Document.meta["files"].label("files"))
+                 .join(Document, Document.id == SourceFile.document_id).where(SourceFile.path.in_(keys[i:i + 500])))
+            for r in session.execute(q):
+                _given, size, mtime = stats[r.path]
+                if (r.status == "done" and r.extractor_versions == versions and r.size == size
+                        and (r.files or {}).get(r.path) == [size, mtime]):
+                    known[r.path] = r
+        if known:
+            file_ids = [r.file_id for r in known.values()]
+            for i in range(0, len(file_ids), 500):
+                session.execute(update(SourceFile).where(SourceFile.id.in_(file_ids[i:i + 500])).values(last_seen=now()))
+            doc_ids = sorted({r.doc_id for r in known.values()})
+            counts: dict[int, dict[str, int]] = {}
+            for i in range(0, len(doc_ids), 500):
+                for doc_id, fld, n in session.execute(
+                        select(Item.document_id, Item.field, func.count())
+                        .where(Item.document_id.in_(doc_ids[i:i + 500]), Item.active.is_(True))
+                        .group_by(Item.document_id, Item.field)):
+                    counts.setdefault(doc_id, {})[fld] = n
+            session.commit()
+            each = (time.perf_counter() - t0) / len(known)
+            for key, r in known.items():
+                out.append(Outcome(stats[key][0], "unchanged", r.sha256, r.doc_id, items=counts.get(r.doc_id, {}),
+                                   seconds=each, chars=r.chars or 0, pages=r.pages).to_dict())
+    skipped = {stats[k][0] for k in known}
+    return out, [p for p in paths if p not in skipped]
+
+
 def ingest_paths(paths: list[str], db_url: str, limit: int = DEFAULT_MAX_BYTES, force: bool = False) -> list[dict]:
     """Ingest a batch of files into the database at ``db_url``; the outcomes as dicts.
 
@@ -267,6 +350,12 @@ def warm_worker() -> None:
         pass
 
 
+def worker_ready(delay: float = 0.0) -> int:
+    """A no-op a worker process runs to show it has started (and warmed up); its pid."""
+    time.sleep(delay)
+    return os.getpid()
+
+
 def summarize(outcomes: list[Outcome]) -> dict:
     """Counts for a run: files, by status, failures with reasons, items per field."""
     status = Counter(o.status for o in outcomes)
@@ -278,6 +367,7 @@ def summarize(outcomes: list[Outcome]) -> dict:
         "files": len(outcomes),
         "status": dict(status),
         "failed": [{"path": o.path, "reason": o.reason} for o in outcomes if o.status == "failed"],
+        "cut": [{"path": o.path, "note": o.cut} for o in outcomes if o.cut],
         "items": dict(items),
         "chars": sum(o.chars for o in outcomes),
         "seconds": round(sum(o.seconds for o in outcomes), 3),

@@ -11,6 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("MINUTES_STATE_DIR", str(ROOT / "output" / "state-tests"))
+# Commands run by tests keep to their own process (Prefect's temporary server), as CI starts with no
+# background processes; tests/test_server.py starts the background server on purpose, and stops it.
+os.environ.setdefault("MINUTES_SERVER", "off")
 
 
 def _shared() -> Path:

@@ -41,12 +41,13 @@ def test_corpus_hashes_are_unique(tmp_path, shared):
 @pytest.mark.slow
 def test_bench_prints_and_writes_the_figures(tmp_path, shared):
     out = tmp_path / "bench.json"
-    r = CliRunner().invoke(bench, ["--docs", "6", "--skip-flow", "--baseline-pages", "2", "--ner-chars", "300",
-                                   "--json", str(out)], catch_exceptions=False)
+    r = CliRunner().invoke(bench, ["--docs", "6", "--skip-flow", "--skip-server", "--baseline-pages", "2",
+                                   "--ner-chars", "300", "--json", str(out)], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     data = json.loads(out.read_text())
     for stage in ("read", "normalize", "nlp", "extract", "store", "nlp+extract"):
         assert data["stages"][stage]["docs"] > 0
+        assert data["stages"][stage]["peak_rss_mb"] > 0 and data["stages"][stage]["peak_rise_mb"] >= 0  # per stage
     assert data["baselines"]["underthesea_ner"]["chars"] > 0
     assert "nlp_extract_vs_ner" in data["ratios"]
     assert "ratios" in r.output and "nlp_extract_vs_ner" in r.output

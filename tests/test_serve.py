@@ -98,8 +98,9 @@ def test_serve_registers_the_schedule_and_a_triggered_run_ingests(tmp_path):
 
 @pytest.mark.slow
 def test_serve_without_a_prefect_server_starts_its_own(tmp_path):
-    """No PREFECT_API_URL: serve starts one local Prefect server (UI included) for itself and its flow
-    runs, the watcher works through it, and the server goes away with serve."""
+    """No PREFECT_API_URL and MINUTES_SERVER=off (no background server): serve starts one local Prefect
+    server (UI included) for itself and its flow runs, the watcher works through it, and the server goes
+    away with serve. (With the background server, see test_server.py.)"""
     import urllib.request
 
     from test_watch_harness import free_port, premigrated_prefect_home
@@ -111,7 +112,7 @@ def test_serve_without_a_prefect_server_starts_its_own(tmp_path):
     premigrated_prefect_home(tmp_path / "state" / "prefect")
     port = free_port()
     s = Proc(["serve", "--db", db, "--watch", str(root), "--settle", "1", "--prefect-port", str(port)],
-             minutes_env(tmp_path, None), tmp_path, tmp_path / "serve.log")
+             {**minutes_env(tmp_path, None), "MINUTES_SERVER": "off"}, tmp_path, tmp_path / "serve.log")
     try:
         wait_for(lambda: files(root / "done") == ["mot.txt"], 240, "mot.txt in done/", interval=1, proc=s)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as r:

@@ -67,6 +67,12 @@ def eval_cmd(docs: Path | None, gold: Path | None, verbose: bool, ablation: bool
         res = ev.eval_against_reviews(db, verbose=verbose)
         _write(json_out, res)
         return
+    from pipeline import server
+
+    try:
+        server.connect(say=lambda m: click.echo(m, err=True))
+    except server.ServerError as err:
+        click.echo(f"{err}; Prefect's temporary server instead", err=True)
     dev = ev.shared_dir() / "eval" / "dev"
     docs = docs or dev / "docs"
     gold = gold or dev / "gold"

@@ -38,6 +38,8 @@ def show(ref: str, db: str | None, as_json: bool, why: bool) -> None:
         if doc.status == "failed":
             console.print(f"[red]failed:[/] {escape(doc.error or '')}")
             return
+        for warning in (doc.meta or {}).get("warnings") or []:
+            console.print(f"[yellow]note:[/] {escape(warning)}")
         items = repo.effective_items(session, doc)
         reasons = explain_document(doc) if why else {}
         if why and not reasons:

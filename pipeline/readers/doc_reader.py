@@ -2,10 +2,12 @@
 
 Each call converts in a private temporary directory with its own LibreOffice
 profile (``-env:UserInstallation``; a copy of the profile an earlier call of
-the process created, which saves LibreOffice's first-start setup), so calls
-can run side by side and a
+the process created, which saves LibreOffice's first-start setup); a
 stuck conversion is killed after ``timeout`` seconds
-(``$MINUTES_SOFFICE_TIMEOUT``, default 120).
+(``$MINUTES_SOFFICE_TIMEOUT``, default 120). At most one conversion runs at a
+time on the machine: every process takes the lock file ``lock_path()``
+(``$MINUTES_SOFFICE_LOCK``) around its soffice, which bounds the memory an
+ingest with several workers needs.
 
 An OLE container holding an ``EncryptedPackage`` stream is a password
 protected .docx/.xlsx, not a .doc: it is refused as encrypted.
@@ -14,6 +16,7 @@ protected .docx/.xlsx, not a .doc: it is refused as encrypted.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import signal
@@ -106,20 +109,21 @@ def convert_to_docx(data: bytes, suffix: str = ".doc", timeout: float | None = N
                "--nologo", "--nodefault", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML",
                "--outdir", str(out), str(src)]
         env = dict(os.environ, HOME=str(tmpd), SAL_USE_VCLPLUGIN="svp")
-        try:
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                                    start_new_session=True, cwd=tmp)
-        except OSError as err:
-            raise ReadError(f"{_MISSING} (it could not be started: {err.strerror})", "unreadable")
-        try:
-            _so, se = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill(proc)
-            raise ReadError(f"Converting the old Word document took longer than {int(timeout)} seconds and was "
-                            "stopped; open it in Word or LibreOffice and save it as .docx.", "timeout")
-        finally:
-            if proc.poll() is None:
+        with one_conversion_at_a_time():
+            try:
+                proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                        start_new_session=True, cwd=tmp)
+            except OSError as err:
+                raise ReadError(f"{_MISSING} (it could not be started: {err.strerror})", "unreadable")
+            try:
+                _so, se = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
                 _kill(proc)
+                raise ReadError(f"Converting the old Word document took longer than {int(timeout)} seconds and "
+                                "was stopped; open it in Word or LibreOffice and save it as .docx.", "timeout")
+            finally:
+                if proc.poll() is None:
+                    _kill(proc)
         result = out / "input.docx"
         if result.exists() and result.stat().st_size and proc.returncode == 0:
             _keep_template(profile)
@@ -130,6 +134,30 @@ def convert_to_docx(data: bytes, suffix: str = ".doc", timeout: float | None = N
             err.detail = detail[-1][:200] if detail else None
             raise err
         return result.read_bytes()
+
+
+def lock_path() -> Path:
+    """The lock file every process converting with LibreOffice on this machine shares
+    (``$MINUTES_SOFFICE_LOCK``, default ``minutes-soffice.lock`` in the temporary folder)."""
+    return Path(os.environ.get("MINUTES_SOFFICE_LOCK") or Path(tempfile.gettempdir()) / "minutes-soffice.lock")
+
+
+@contextlib.contextmanager
+def one_conversion_at_a_time():
+    """Hold the machine's LibreOffice lock for the block: one soffice (a few hundred MB) at a time,
+    however many worker processes convert. The conversion's timeout starts once the lock is held."""
+    try:
+        import fcntl
+
+        fd = os.open(lock_path(), os.O_RDONLY | os.O_CREAT, 0o666)  # another user's file opens read-only
+    except (ImportError, OSError):  # no lock to be had (not POSIX, a read-only folder): convert anyway
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 # A fresh LibreOffice profile costs seconds to create; each call still gets its own

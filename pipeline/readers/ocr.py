@@ -5,7 +5,10 @@ grey and piped to ``tesseract - - -l vie --psm 6 tsv`` as a PGM image; the
 TSV gives words with boxes and confidences, from which lines are built.
 Each call has a timeout (``MINUTES_OCR_TIMEOUT``, default 180 s) and runs
 tesseract single-threaded (``OMP_THREAD_LIMIT=1``) since pages are OCRed in
-parallel by the PDF reader.
+parallel by the PDF reader. A document gets at most ``MINUTES_OCR_MAX_PAGES``
+pages (default 40) and ``MINUTES_OCR_MAX_SECONDS`` seconds (default 300) of
+OCR; the PDF reader records the pages left out (``ocr_cut``) and says so in
+the document's warnings.
 """
 
 from __future__ import annotations
@@ -73,6 +76,18 @@ def missing() -> str | None:
     if LANG not in _languages(path):
         return "The Vietnamese data for Tesseract OCR is missing: install tesseract-ocr-vie."
     return None
+
+
+#: per document: at most this many pages OCRed, and OCR stopped after this many seconds (0: no limit)
+DEFAULT_MAX_PAGES = 40
+DEFAULT_MAX_SECONDS = 300.0
+
+
+def limits() -> tuple[int, float]:
+    """(pages, seconds) of OCR allowed per document: ``MINUTES_OCR_MAX_PAGES`` and
+    ``MINUTES_OCR_MAX_SECONDS`` (0: no limit). What is cut is recorded on the document."""
+    return max(0, int(_env_float("MINUTES_OCR_MAX_PAGES", DEFAULT_MAX_PAGES))), \
+        max(0.0, _env_float("MINUTES_OCR_MAX_SECONDS", DEFAULT_MAX_SECONDS))
 
 
 def default_workers() -> int:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import statistics
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -536,12 +537,12 @@ def _mark_signature_boxes(blocks: list[Block]) -> None:
                     break
 
 
-def _ocr_page(pdf, index: int, ocr_mod) -> PageResult:
+def _ocr_page(pdf, index: int, ocr_mod, timeout: float | None = None) -> PageResult:
     with PDFIUM_LOCK:
         page = pdf[index]
         width, height = page.get_size()
         image = ocr_mod.render_page(page)
-    lines, conf = ocr_mod.ocr_image(image)
+    lines, conf = ocr_mod.ocr_image(image, timeout)
     # OCR lines are in pixels: scale to points for the layout
     scale = width / image.width if image.width else 1.0
     pts = [Line(ln.text, ln.x0 * scale, ln.x1 * scale, ln.top * scale, ln.bottom * scale) for ln in lines]
@@ -599,6 +600,8 @@ def read(data: bytes, name: str = "", progress: Callable[[int, int], None] | Non
     results: dict[int, PageResult] = {}
     need_ocr: list[tuple[int, str]] = []
     warnings: list[str] = []
+    cut: list[int] = []  # scanned pages left out: over the page limit, or when the time ran out
+    cut_by_time: list[int] = []
     done = 0
     try:
         for i in range(n):
@@ -634,19 +637,34 @@ def read(data: bytes, name: str = "", progress: Callable[[int, int], None] | Non
         else:
             workers = workers or ocr_mod.default_workers()
             lock = threading.Lock()
+            max_pages, max_seconds = ocr_mod.limits()
+            todo = need_ocr[:max_pages] if max_pages else need_ocr
+            cut += [i + 1 for i, _p in need_ocr[len(todo):]]
+            deadline = time.monotonic() + max_seconds if max_seconds else None
+            page_timeout = ocr_mod._env_float("MINUTES_OCR_TIMEOUT", ocr_mod.DEFAULT_TIMEOUT)
 
             def job(item):
                 i, problem = item
+                timeout = page_timeout
+                if deadline is not None:
+                    timeout = min(page_timeout, deadline - time.monotonic())
+                    if timeout < 1:
+                        return i, problem, None  # the document's OCR time is spent
                 try:
-                    r = _ocr_page(pdf, i, ocr_mod)
+                    r = _ocr_page(pdf, i, ocr_mod, timeout)
                 except ReadError as err:
+                    if err.kind == "timeout" and timeout < page_timeout:
+                        return i, problem, None
                     r = PageResult(number=i + 1, warning=f"page {i + 1}: {err.reason}")
                 except Exception as err:  # one bad page must not sink the document
                     r = PageResult(number=i + 1, warning=f"page {i + 1} could not be OCRed ({type(err).__name__})")
                 return i, problem, r
 
             with ThreadPoolExecutor(max_workers=max(1, workers)) as ex:
-                for i, problem, r in ex.map(job, need_ocr):
+                for i, problem, r in ex.map(job, todo):
+                    if r is None:
+                        cut_by_time.append(i + 1)
+                        continue
                     old = results[i]
                     old_text, new_text = old.text(), r.text()
                     if r.lines and (not old.lines or problem == "too little text"
@@ -672,7 +690,10 @@ def read(data: bytes, name: str = "", progress: Callable[[int, int], None] | Non
             if b.table is not None:  # tables are numbered per page while reading: number them in the document
                 b.table = tables.setdefault((i, b.table), len(tables))
             blocks.append(b)
+    cut_note = _ocr_cut(cut, cut_by_time, ocr_mod) if cut or cut_by_time else None
     if not any(not b.is_furniture for b in blocks):
+        if cut_note:
+            raise ReadError(f"The PDF's scanned pages were not read: {cut_note['note']}", "ocr_limit")
         if need_ocr and not ocr:
             raise ReadError("The PDF holds only scanned pages and OCR is turned off.", "empty")
         raise ReadError("The PDF has no readable text (it may be blank or hold only pictures that OCR could "
@@ -685,7 +706,36 @@ def read(data: bytes, name: str = "", progress: Callable[[int, int], None] | Non
         if confs:
             meta["ocr_confidence"] = round(sum(confs) / len(confs), 1)
         warnings.append(f"{len(ocr_pages)} page(s) read by OCR; check names and numbers against the original.")
+    if cut_note:
+        meta["ocr_cut"] = cut_note
+        warnings.append(cut_note["note"])
     return SourceDoc(blocks=blocks, format="pdf", pages=n, metadata=meta, warnings=warnings)
+
+
+def _ocr_cut(by_pages: list[int], by_time: list[int], ocr_mod) -> dict:
+    """What the OCR limits per document left out: the pages, the limits, and one sentence saying so."""
+    max_pages, max_seconds = ocr_mod.limits()
+    pages = sorted(by_pages + by_time)
+    why = []
+    if by_pages:
+        why.append(f"at most {max_pages} scanned pages are read per document (MINUTES_OCR_MAX_PAGES)")
+    if by_time:
+        why.append(f"OCR stops after {max_seconds:g} s per document (MINUTES_OCR_MAX_SECONDS)")
+    note = (f"{len(pages)} scanned page(s) not read ({_page_list(pages)}): {' and '.join(why)}; "
+            "check the original for what they hold.")
+    return {"pages": pages, "max_pages": max_pages, "max_seconds": max_seconds, "note": note}
+
+
+def _page_list(pages: list[int]) -> str:
+    """1, 2, 3, 7 -> "pages 1-3, 7"."""
+    runs: list[list[int]] = []
+    for p in pages:
+        if runs and p == runs[-1][-1] + 1:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    parts = [f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs]
+    return ("pages " if len(pages) > 1 else "page ") + ", ".join(parts)
 
 
 def _key(text: str) -> str:

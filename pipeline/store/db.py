@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 from pathlib import Path
 
 from alembic import command
@@ -17,13 +16,9 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from pipeline.config import database_url
+
 MIGRATIONS = Path(__file__).parent / "migrations"
-DEFAULT_URL = "sqlite:///output/minutes.db"
-
-
-def database_url(url: str | None = None) -> str:
-    """--db URL, else $MINUTES_DATABASE_URL, else the SQLite file output/minutes.db."""
-    return url or os.environ.get("MINUTES_DATABASE_URL") or DEFAULT_URL
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

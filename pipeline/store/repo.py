@@ -34,9 +34,22 @@ def find_document(session: Session, ref: str) -> Document | None:
     return session.scalar(select(Document).where(Document.filename == p.name).limit(1))
 
 
-def record_file(session: Session, doc: Document, path: Path) -> bool:
-    """Remember that ``doc``'s content was seen at ``path``; True if the path is new for it."""
+def remember_stat(meta: dict[str, Any] | None, path: str, stat: tuple[int, int] | None) -> dict[str, Any] | None:
+    """``meta`` with the (size, mtime in ns) of the file at ``path`` recorded under "files": what lets a
+    later run recognise the file as unchanged without opening it (``pipeline.ingest.unchanged_by_stat``)."""
+    if stat is None or ((meta or {}).get("files") or {}).get(path) == list(stat):
+        return meta
+    meta = dict(meta or {})
+    meta["files"] = {**(meta.get("files") or {}), path: list(stat)}
+    return meta
+
+
+def record_file(session: Session, doc: Document, path: Path, stat: tuple[int, int] | None = None) -> bool:
+    """Remember that ``doc``'s content was seen at ``path`` (with its size and time, ``stat``); True if
+    the path is new for it."""
     resolved = str(path.resolve())
+    if stat is not None:
+        doc.meta = remember_stat(doc.meta, resolved, stat)
     sf = session.scalar(select(SourceFile).where(SourceFile.document_id == doc.id, SourceFile.path == resolved))
     if sf:
         sf.last_seen = now()
@@ -58,7 +71,8 @@ def save_failure(session: Session, sha256: str, path: Path, size: int, reason: s
 
 
 def save_analysis(session: Session, sha256: str, path: Path, size: int, source: model.SourceDoc,
-                  text: model.Text, items: list[model.Item], versions: str) -> Document:
+                  text: model.Text, items: list[model.Item], versions: str,
+                  stat: tuple[int, int] | None = None) -> Document:
     """Upsert the document and replace its active machine suggestions.
 
     Earlier suggestions are kept but marked inactive; decisions are untouched.
@@ -71,8 +85,9 @@ def save_analysis(session: Session, sha256: str, path: Path, size: int, source: 
     doc.format, doc.pages = source.format, source.pages
     doc.text = text.text
     doc.blocks = [b.to_dict() for b in source.blocks]
+    files = (doc.meta or {}).get("files")
     doc.meta = {**source.metadata, "warnings": source.warnings, "dropped_blocks": text.dropped,
-                "segments": [[s.start, s.end, s.block] for s in text.segments]}
+                "segments": [[s.start, s.end, s.block] for s in text.segments], **({"files": files} if files else {})}
     doc.extractor_versions = versions
     session.flush()
     session.execute(update(Item).where(Item.document_id == doc.id, Item.active.is_(True)).values(active=False))
@@ -85,13 +100,13 @@ def save_analysis(session: Session, sha256: str, path: Path, size: int, source: 
         session.add(Item(document_id=doc.id, field=it.field, key=key[:1024], value=it.value, start=it.start,
                          end=it.end, page=it.page, block=it.block, confidence=it.confidence,
                          evidence=it.evidence, extractor=it.extractor, version=it.version, active=True))
-    record_file(session, doc, path)
+    record_file(session, doc, path, stat)
     return doc
 
 
 def source_blocks(doc: Document) -> model.SourceDoc:
     """The stored blocks of a document, to re-extract it without its file."""
-    meta = {k: v for k, v in (doc.meta or {}).items() if k not in ("warnings", "dropped_blocks", "segments")}
+    meta = {k: v for k, v in (doc.meta or {}).items() if k not in ("warnings", "dropped_blocks", "segments", "files")}
     return model.SourceDoc(blocks=[model.Block.from_dict(b) for b in doc.blocks or []], format=doc.format or "txt",
                            pages=doc.pages, metadata=meta)
 

@@ -73,8 +73,9 @@ def watch(root: str, db: str | None, settle: float | None, burst: int | None, wo
         settings = WatchSettings(root=root, db_url=database_url(db), limit_bytes=_max_bytes(max_mb), **kwargs)
     except ValueError as err:
         raise click.BadParameter(str(err)) from None
-    prepare_prefect()
     _logging(verbose)
+    _use_background_server()
+    prepare_prefect()
     try:
         run_watcher(settings, once=once)
     except AlreadyWatched as err:
@@ -100,8 +101,8 @@ def watch(root: str, db: str | None, settle: float | None, burst: int | None, wo
 @settle_option
 @max_mb_option
 @click.option("--prefect-port", type=int, default=4200, show_default=True,
-              help="Without PREFECT_API_URL: the port of the local Prefect server (and UI) serve starts "
-                   "(a free one if taken).")
+              help="Without PREFECT_API_URL: the port of the local Prefect server (and UI), if serve has to "
+                   "start it (a free one if taken).")
 @click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
 def serve(db: str | None, archive: tuple[str, ...], cron: str | None, tz: str | None, watch_root: str | None,
           workers: int | None, retrain_cron: str | None, settle: float | None, max_mb: float | None,
@@ -115,8 +116,9 @@ def serve(db: str | None, archive: tuple[str, ...], cron: str | None, tz: str | 
     --retrain-cron) retrains the model on the reviewed documents and
     re-extracts the stored ones. Runs, schedules and each batch's
     summary artifact are visible in the Prefect UI: the server at
-    PREFECT_API_URL, or else a local Prefect server that serve starts on
-    --prefect-port and stops on exit (its state in $MINUTES_STATE_DIR/prefect).
+    PREFECT_API_URL, or else the background server every minutes command
+    shares (see `minutes server --help`; started on --prefect-port if it
+    is not running yet; it stays up while serve runs).
 
     \b
     Example:
@@ -134,7 +136,6 @@ def serve(db: str | None, archive: tuple[str, ...], cron: str | None, tz: str | 
     for f in folders:
         if not os.path.isdir(f):
             raise click.BadParameter(f"{f} is not a folder", param_hint="--archive")
-    prepare_prefect()
     _logging(verbose)
     url = database_url(db)
     # flow runs are subprocesses of this one: they read the URL from the environment,
@@ -143,10 +144,12 @@ def serve(db: str | None, archive: tuple[str, ...], cron: str | None, tz: str | 
     if settle is not None:
         os.environ["MINUTES_WATCH_SETTLE"] = str(settle)
     server = None
-    if not os.environ.get("PREFECT_API_URL"):
-        # before Prefect is imported: every process (this one, the flow runs) then uses this one server
+    # before Prefect is imported: every process (this one, the flow runs) then uses this one server
+    if _use_background_server(prefect_port) is None and not os.environ.get("PREFECT_API_URL"):
+        # MINUTES_SERVER=off: a Prefect server of serve's own, stopped with it
+        prepare_prefect()
         from pipeline.config import state_dir
-        from pipeline.watch.prefect_server import LocalPrefectServer
+        from pipeline.server.prefect import LocalPrefectServer
 
         server = LocalPrefectServer(prefect_port, log=state_dir() / "prefect-server.log")
         logging.getLogger("minutes.serve").info("no PREFECT_API_URL: starting a local Prefect server on %s …",
@@ -156,11 +159,27 @@ def serve(db: str | None, archive: tuple[str, ...], cron: str | None, tz: str | 
         except RuntimeError as err:
             raise click.ClickException(f"{err}; or set PREFECT_API_URL to a running Prefect server") from None
         logging.getLogger("minutes.serve").info("Prefect UI on %s", server.ui_url)
+    prepare_prefect()
     try:
         _serve(folders, watch_root, cron, tz, workers, max_mb, retrain_cron)
     finally:
         if server is not None:
             server.stop()
+
+
+def _use_background_server(port: int | None = None) -> dict | None:
+    """The background Prefect server (started if needed, held while this command runs), unless
+    PREFECT_API_URL is set or MINUTES_SERVER=off."""
+    from pipeline import server
+
+    say = logging.getLogger("minutes.server").info
+    try:
+        cur = server.connect(say=say, port=port)
+    except server.ServerError as err:
+        raise click.ClickException(f"{err}; or set PREFECT_API_URL to a running Prefect server") from None
+    if cur is not None:
+        say("Prefect UI on %s (the background server; `minutes server status`)", cur["ui_url"])
+    return cur
 
 
 def _serve(folders, watch_root, cron, tz, workers, max_mb, retrain_cron=None) -> None:

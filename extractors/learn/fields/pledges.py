@@ -28,7 +28,8 @@ from extractors.learn.context import (
     window_features,
 )
 from extractors.learn.fields.orgs import org_candidates
-from extractors.learn.phrases import counted_options, noun_run_end, trim
+from extractors.learn.fields.pledge_units import unit_extents
+from extractors.learn.phrases import noun_run_end, trim
 from extractors.numbers import NumberMatch, find_numbers
 
 SENT_CLASSES = ("reg", "block", "award", "neg", "future", "breakdown", "result", "total", "attend",
@@ -39,6 +40,7 @@ _AMBIGUOUS_WORDS = {"năm", "tư", "không", "lẻ", "linh", "mốt", "lăm", "n
                     "triệu", "mươi", "mười", "một", "ba", "bảy", "tám", "chín", "sáu", "bốn", "hai"}
 _CODE_AFTER_RE = re.compile(r"\s*[-/]\s*[A-ZĐ]")
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
+BORROW = 6
 _LABEL_RE = re.compile(r"(?<!\w)(?:số|tỷ lệ|tỉ lệ|số lượng)\s+", re.IGNORECASE)
 
 
@@ -78,19 +80,18 @@ def suggest(ctx: DocContext) -> list[Candidate]:
     out: list[Candidate] = []
     rules = ctx.rule_items("pledges")
     ments = mentions(ctx)
-    prev_units: dict[int, tuple[int, int]] = {}  # sentence -> last count's first unit option
+    prev_units: dict[int, list[tuple[int, int]]] = {}  # sentence -> last count's unit options
     for k, (nm, value, num_end, scale) in enumerate(ments):
         group = f"p{nm.start}"
         sa, sb = ctx.sentence(nm.start)
         si = ctx.sentence_index(nm.start)
-        options: list[tuple[int, int, str]] = [(a, b, "after") for a, b in counted_options(ctx, num_end)]
+        options: list[tuple[int, int, str]] = [(a, b, "after") for a, b in unit_extents(ctx, num_end)]
         after_words = ctx.words_after(num_end, 8)
         run_end = noun_run_end(ctx, after_words)
-        if si in prev_units:
-            a, b = prev_units[si]
+        for a, b in prev_units.get(si, ())[:BORROW]:
             options.append((a, b, "borrow"))
         for lm in _LABEL_RE.finditer(ctx.s, sa, nm.start):
-            for a, b in counted_options(ctx, lm.end() - 1, max_words=4, max_members=2)[:3]:
+            for a, b in unit_extents(ctx, lm.end() - 1, max_words=4, max_members=3)[:4]:
                 options.append((a, b, "label"))
         rule_hits = [it for it in rules if it.start <= nm.start < it.end or nm.start <= it.start < num_end + 2]
         rule_units = {fold(it.value.get("unit")) for it in rule_hits if it.value.get("value") == value}
@@ -101,7 +102,7 @@ def suggest(ctx: DocContext) -> list[Candidate]:
                 if pos >= 0:
                     options.append((pos, pos + len(u), "rule"))
         if nm.kind == "count" and options and options[0][2] == "after":
-            prev_units[si] = options[0][:2]
+            prev_units[si] = [o[:2] for o in options if o[2] == "after"]
         if not options:
             continue
         mf = _mention_features(ctx, nm, value, num_end, scale, sa, sb, rule_hits)

@@ -1,0 +1,162 @@
+"""The noun phrase a number counts, and the predicate that governs it.
+
+``unit_extents`` proposes the extents of the counted noun phrase after a
+number: every prefix that ends on a content word, read over nouns,
+coordinated nouns ("cán bộ, đảng viên, công chức") and the odd word the
+tagger calls a verb ("mô hình thi đua"); it stops where a clause's
+predicate begins (an adverb such as "đã", "đều"; "được", "có", "thuộc"; a
+word of the registration, award, result or attendance lexicons), at a
+preposition ("của", "trong", "tại"), at a connective that is followed by
+another number, and at punctuation other than a comma.
+
+``predicate_after`` names what follows an extent: the lexicon class of the
+first predicate word past any adverbs ("hộ hội viên | đăng ký" -> reg,
+"chi hội | thực hiện" -> build, "hộ | hội viên" -> a noun, so the extent
+stops short of its noun phrase). ``predicate_before`` does the same for the
+words before a number ("vận động | trên 10.000 hộ", "xây dựng được | 8 mô
+hình", "có | 266 mô hình").
+
+All of it is Vietnamese syntax and lexicon classes: no document's words.
+"""
+
+from __future__ import annotations
+
+from extractors.learn.context import NOUNISH, DocContext, Word
+
+_STOP_CHARS = set(".;:!?()[]\"“”‘’«»\n")
+_CONNECTORS = {",", "và", "/", "-", "–"}
+_HEAD_SKIP = {"tổng số", "số", "trong tổng số", "trên tổng số", "các", "những", "tổng", "trên tổng", "số lượng"}
+#: Words that open a predicate or a prepositional phrase: a counted noun phrase ends before them.
+STOP_WORDS = frozenset({
+    "đã", "đều", "cũng", "đang", "sẽ", "vừa", "mới", "được", "bị", "có", "là", "thuộc", "trực thuộc",
+    "của", "trong", "tại", "ở", "về", "với", "từ", "do", "đến", "cho", "theo", "trên", "để", "nhằm",
+    "thì", "mà", "gồm", "bao gồm", "như", "tham gia", "đạt", "thực hiện", "xây dựng", "chiếm", "tiến hành",
+    "đối với", "qua", "sau", "trước", "khi", "nên", "vì", "nhưng", "hoặc", "hay", "ra", "vào", "lên", "đi",
+})
+#: Words skipped when looking for the predicate after a noun phrase.
+ADVERBS = frozenset({"đã", "đều", "cũng", "đang", "sẽ", "vừa", "mới", "cùng", "đồng thời", "tiếp tục", "tự nguyện",
+                     "tự giác", "trực tiếp", "chủ động", "tích cực", "nhiệt tình", "thường xuyên"})
+#: Words skipped when looking for the predicate before a number (approximators, quantifiers).
+PRE_SKIP = frozenset({"hơn", "gần", "trên", "khoảng", "chừng", "tới", "đến", "được", "lên", "lên tới", "lên đến",
+                      "tổng", "tổng số", "tổng cộng", "cả", "tất cả", "toàn bộ", "gần như", "ít nhất", "với", "là",
+                      "có", "đã", "đều", "cho", "thêm", "mới", "cùng", "và", ","})
+PRED_CLASSES = ("neg", "reg", "award", "result", "attend", "block", "future", "share", "build", "breakdown",
+                "total", "have")
+
+
+def _starts_class(ctx: DocContext, w: Word, classes=PRED_CLASSES) -> str | None:
+    for c in classes:
+        for a, _ in ctx.between(c, w.start, w.start + 40):
+            if a == w.start:
+                return c
+            break
+    return None
+
+
+def unit_extents(ctx: DocContext, end: int, max_words: int = 9, max_members: int = 6,
+                 limit: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of every extent of the noun phrase after offset ``end``."""
+    ws = ctx.words_after(end, max_words + max_members + 4)
+    i = 0
+    while i < len(ws) and ws[i].lower in _HEAD_SKIP and i < 3:
+        i += 1
+    out: list[tuple[int, int]] = []
+    members = 1
+    n = 0
+    prev_end = end
+    verbs = 0
+    after_conn = False
+    for j in range(i, len(ws)):
+        w = ws[j]
+        gap = ctx.s[prev_end:w.start]
+        if any(c in _STOP_CHARS for c in gap) or any(c in _STOP_CHARS for c in w.text):
+            break
+        if w.text[:1].isdigit():
+            break
+        lw = w.lower
+        if lw in _CONNECTORS:
+            nxt = ws[j + 1] if j + 1 < len(ws) else None
+            if not out or nxt is None or nxt.text[:1].isdigit() or nxt.lower in PRE_SKIP or nxt.lower in STOP_WORDS:
+                break
+            members += 1
+            if members > max_members:
+                break
+            prev_end = w.end
+            after_conn = True
+            continue
+        if j == i and (lw in STOP_WORDS or w.tag in ("R", "E", "C", "CH")
+                       or _starts_class(ctx, w, ("neg", "reg", "award", "result", "attend"))):
+            break
+        if j > i and not after_conn:
+            if lw in STOP_WORDS or w.tag in ("R", "E", "Cc", "C", "CH") or _starts_class(ctx, w):
+                break
+        elif j > i and after_conn and (lw in STOP_WORDS or _starts_class(ctx, w)):
+            break
+        if w.tag == "V" and j > i:
+            verbs += 1
+            if verbs > 2:
+                break
+        after_conn = False
+        n += 1
+        if n > max_words:
+            break
+        out.append((ws[i].start, w.end))
+        prev_end = w.end
+        if limit and len(out) >= limit:
+            break
+    return out
+
+
+def predicate_after(ctx: DocContext, b: int, hi: int) -> tuple[str, int]:
+    """(what follows offset ``b`` in its clause, adverbs skipped): a lexicon
+    class of ``PRED_CLASSES``, else "pos:<tag>", ",", "end"; and how many
+    adverbs were skipped."""
+    ws = ctx.words_after(b, 6)
+    skipped = 0
+    for w in ws:
+        if w.start >= hi:
+            break
+        if ctx.s[b:w.start].strip(" ") and any(c in ".;:!?\n" for c in ctx.s[b:w.start]):
+            return "end", skipped
+        c = _starts_class(ctx, w)
+        if c == "neg":
+            return "neg", skipped
+        if w.lower in ADVERBS or (w.tag == "R" and not c):
+            skipped += 1
+            continue
+        if c:
+            return c, skipped
+        if w.text in ",":
+            return ",", skipped
+        if not any(ch.isalnum() for ch in w.text):
+            return "punct", skipped
+        if w.lower == "được":
+            return "passive", skipped
+        return f"pos:{w.tag or '?'}", skipped
+    return "end", skipped
+
+
+def predicate_before(ctx: DocContext, a: int, lo: int) -> tuple[str, str, int]:
+    """(class of the nearest predicate word before offset ``a`` in [lo, a),
+    approximators and quantifiers skipped; that word; words skipped)."""
+    ws = ctx.words_before(a, 6)
+    skipped = 0
+    for w in reversed(ws):
+        if w.end <= lo:
+            break
+        if w.lower in PRE_SKIP and w.lower not in ("có", "là", "với", "được", ","):
+            skipped += 1
+            continue
+        c = _starts_class(ctx, w)
+        if c:
+            return c, w.lower, skipped
+        if w.lower in ("có", "là", "với", "được"):
+            return w.lower, w.lower, skipped
+        if not any(ch.isalnum() for ch in w.text):
+            return "punct" if w.text != "," else ",", w.text, skipped
+        return f"pos:{w.tag or '?'}", w.lower, skipped
+    return "start", "", skipped
+
+
+def noun_like(w: Word) -> bool:
+    return w.tag in NOUNISH or w.text[:1].isupper()

@@ -28,7 +28,7 @@ from extractors.learn.context import (
     window_features,
 )
 from extractors.learn.fields.orgs import org_candidates
-from extractors.learn.fields.pledge_units import unit_extents
+from extractors.learn.fields.pledge_units import predicate_after, predicate_before, unit_extents
 from extractors.learn.phrases import noun_run_end, trim
 from extractors.numbers import NumberMatch, find_numbers
 
@@ -105,7 +105,7 @@ def suggest(ctx: DocContext) -> list[Candidate]:
             prev_units[si] = [o[:2] for o in options if o[2] == "after"]
         if not options:
             continue
-        mf = _mention_features(ctx, nm, value, num_end, scale, sa, sb, rule_hits)
+        mf, pre_cls = _mention_features(ctx, nm, value, num_end, scale, sa, sb, rule_hits)
         seen: set[str] = set()
         for a, b, src in options:
             unit = _unit_value(ctx, a, b)
@@ -115,6 +115,7 @@ def suggest(ctx: DocContext) -> list[Candidate]:
             seen.add(key)
             f = dict(mf)
             f.update(_option_features(ctx, a, b, src, run_end, key in rule_units))
+            f.update(_predicate_features(ctx, a, b, src, sb, pre_cls))
             val = {"value": value, "kind": nm.kind, "unit": unit, "subject": None}
             if nm.total is not None:
                 val["total"] = nm.total
@@ -125,7 +126,8 @@ def suggest(ctx: DocContext) -> list[Candidate]:
 
 
 def _mention_features(ctx: DocContext, nm: NumberMatch, value, num_end: int, scale: str,
-                      sa: int, sb: int, rule_hits) -> dict[str, float]:
+                      sa: int, sb: int, rule_hits) -> tuple[dict[str, float], str]:
+    """The mention's features, and the class of the predicate before it."""
     f: dict[str, float] = {"bias.mention": 1.0, f"kind={nm.kind}": 1.0,
                            f"value={bucket(float(value), (2, 10, 100, 1000, 10000))}": 1.0}
     if nm.total is not None:
@@ -175,12 +177,29 @@ def _mention_features(ctx: DocContext, nm: NumberMatch, value, num_end: int, sca
                 f.update(class_features(ctx, a, b, "listhead", ("reg", "award", "result", "block")))
                 f[f"listhead.dist={bucket(back, (2, 4, 8))}"] = 1.0
                 break
+    ca = ctx.clause_start(nm.start)
+    pcls, pword, _ = predicate_before(ctx, nm.start, ca)
+    f[f"pre={pcls}"] = 1.0
+    f[f"pre.w={pword}"] = 1.0
     f.update(position_features(ctx, nm.start))
     nnum = len(re.findall(r"(?<![\d.,])\d", ctx.s[sa:sb]))
     f[f"sent.nums={bucket(nnum, (2, 4, 8))}"] = 1.0
     if rule_hits:
         f["rule.mention"] = 1.0
         f[f"rule.conf={bucket(max(it.confidence for it in rule_hits), (0.6, 0.75, 0.9))}"] = 1.0
+    return f, pcls
+
+
+def _predicate_features(ctx: DocContext, a: int, b: int, src: str, sb: int, pre_cls: str) -> dict[str, float]:
+    """What the counted noun phrase is the subject of: the predicate right after the extent."""
+    hi = ctx.clause_end(b) if b < sb else sb
+    pred, skipped = predicate_after(ctx, b, max(hi, b + 1))
+    pre = "borrow." if src == "borrow" else ""
+    f = {f"{pre}pred={pred}": 1.0}
+    if skipped:
+        f[f"{pre}pred.adv"] = 1.0
+    if src != "borrow":
+        f[f"pred={pred}&pre={pre_cls}"] = 1.0
     return f
 
 

@@ -53,10 +53,25 @@ def _starts_class(ctx: DocContext, w: Word, classes=PRED_CLASSES) -> str | None:
     return None
 
 
+def words_from(ctx: DocContext, end: int, n: int) -> list[Word]:
+    """The words after offset ``end`` on its line; a word the segmenter ran
+    across ``end`` ("52.450 hội viên" as one token) gives its tail as the first."""
+    out = ctx.words_after(end, n)
+    i = ctx.word_index(end)
+    if i > 0:
+        w = ctx.words[i - 1]
+        if w.start < end < w.end:
+            tail = ctx.s[end:w.end]
+            lead = len(tail) - len(tail.lstrip())
+            if tail.strip() and tail.strip()[0].isalpha():
+                out = [Word(w.i, tail.strip(), end + lead, w.end, "N" if w.tag in ("M", "Np", "V", "") else w.tag)] + out
+    return out[:n]
+
+
 def unit_extents(ctx: DocContext, end: int, max_words: int = 9, max_members: int = 6,
                  limit: int | None = None) -> list[tuple[int, int]]:
     """(start, end) of every extent of the noun phrase after offset ``end``."""
-    ws = ctx.words_after(end, max_words + max_members + 4)
+    ws = words_from(ctx, end, max_words + max_members + 4)
     i = 0
     while i < len(ws) and ws[i].lower in _HEAD_SKIP and i < 3:
         i += 1
@@ -88,7 +103,7 @@ def unit_extents(ctx: DocContext, end: int, max_words: int = 9, max_members: int
                        or _starts_class(ctx, w, ("neg", "reg", "award", "result", "attend"))):
             break
         if j > i and not after_conn:
-            if lw in STOP_WORDS or w.tag in ("R", "E", "Cc", "C", "CH") or _starts_class(ctx, w):
+            if lw in STOP_WORDS or w.tag in ("R", "E", "Cc", "C", "CH", "L") or _starts_class(ctx, w):
                 break
         elif j > i and after_conn and (lw in STOP_WORDS or _starts_class(ctx, w)):
             break
@@ -111,7 +126,7 @@ def predicate_after(ctx: DocContext, b: int, hi: int) -> tuple[str, int]:
     """(what follows offset ``b`` in its clause, adverbs skipped): a lexicon
     class of ``PRED_CLASSES``, else "pos:<tag>", ",", "end"; and how many
     adverbs were skipped."""
-    ws = ctx.words_after(b, 6)
+    ws = words_from(ctx, b, 6)
     skipped = 0
     for w in ws:
         if w.start >= hi:

@@ -41,6 +41,8 @@ _AMBIGUOUS_WORDS = {"năm", "tư", "không", "lẻ", "linh", "mốt", "lăm", "n
 _CODE_AFTER_RE = re.compile(r"\s*[-/]\s*[A-ZĐ]")
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 BORROW = 6
+import os as _os
+_ABL = set(_os.environ.get("PL_ABL", "").split(","))
 _LABEL_RE = re.compile(r"(?<!\w)(?:số|tỷ lệ|tỉ lệ|số lượng)\s+", re.IGNORECASE)
 
 
@@ -75,17 +77,49 @@ def _unit_value(ctx: DocContext, a: int, b: int) -> str:
     return trim(ctx.s[a:b])
 
 
+_CHAIN_GAP_RE = re.compile(r"\s*(?:,|và|;)?\s*(?:và\s+)?(?:(?:hơn|gần|trên|khoảng|có)\s+)?", re.IGNORECASE)
+
+
+def _chains(ctx: DocContext, ments, extents) -> tuple[list[int | None], list[int | None]]:
+    """Counts listed one after another ("5.674 cán bộ, 4.955 đoàn viên, 52.450
+    hội viên đăng ký"): for each mention, the one it is coordinated with before
+    it and after it (None when it stands alone)."""
+    prev: list[int | None] = [None] * len(ments)
+    nxt: list[int | None] = [None] * len(ments)
+    for k in range(len(ments) - 1):
+        e = extents[k][-1][1] if extents[k] else ments[k][2]
+        start = ments[k + 1][0].start
+        if start < e or start - e > 14:
+            continue
+        m = _CHAIN_GAP_RE.fullmatch(ctx.s, e, start)
+        if m and (ctx.s[e:start].strip() or not extents[k]):
+            nxt[k] = k + 1
+            prev[k + 1] = k
+    return prev, nxt
+
+
 @suggester("pledges")
 def suggest(ctx: DocContext) -> list[Candidate]:
     out: list[Candidate] = []
     rules = ctx.rule_items("pledges")
     ments = mentions(ctx)
+    extents = [unit_extents(ctx, num_end) for _, _, num_end, _ in ments]
+    chain_prev, chain_next = _chains(ctx, ments, extents)
+    # the predicate a chain of counts shares: the one after its last count's longest extent
+    chain_pred: list[str | None] = [None] * len(ments)
+    for k in range(len(ments) - 1, -1, -1):
+        if chain_next[k] is not None:
+            chain_pred[k] = chain_pred[chain_next[k]]
+        else:
+            e = extents[k][-1][1] if extents[k] else ments[k][2]
+            chain_pred[k] = _pred_after(ctx, e)[0]
+    pre_of: list[str] = []
     prev_units: dict[int, list[tuple[int, int]]] = {}  # sentence -> last count's unit options
     for k, (nm, value, num_end, scale) in enumerate(ments):
         group = f"p{nm.start}"
         sa, sb = ctx.sentence(nm.start)
         si = ctx.sentence_index(nm.start)
-        options: list[tuple[int, int, str]] = [(a, b, "after") for a, b in unit_extents(ctx, num_end)]
+        options: list[tuple[int, int, str]] = [(a, b, "after") for a, b in extents[k]]
         after_words = ctx.words_after(num_end, 8)
         run_end = noun_run_end(ctx, after_words)
         for a, b in prev_units.get(si, ())[:BORROW]:
@@ -101,11 +135,17 @@ def suggest(ctx: DocContext) -> list[Candidate]:
                 pos = ctx.s.find(u, it.start, it.end + 200)
                 if pos >= 0:
                     options.append((pos, pos + len(u), "rule"))
-        if nm.kind == "count" and options and options[0][2] == "after":
-            prev_units[si] = [o[:2] for o in options if o[2] == "after"]
+        if nm.kind == "count" and extents[k]:
+            prev_units[si] = list(extents[k])
+        mf, pre_cls = _mention_features(ctx, nm, value, num_end, scale, sa, sb, rule_hits)
+        if chain_prev[k] is not None and pre_cls in (",", "start", "have"):
+            pre_cls = pre_of[chain_prev[k]]
+            mf["pre.coord"] = 1.0
+            mf[f"pre={pre_cls}"] = 1.0
+        pre_of.append(pre_cls)
         if not options:
             continue
-        mf, pre_cls = _mention_features(ctx, nm, value, num_end, scale, sa, sb, rule_hits)
+        longest = extents[k][-1][1] if extents[k] else None
         seen: set[str] = set()
         for a, b, src in options:
             unit = _unit_value(ctx, a, b)
@@ -115,7 +155,8 @@ def suggest(ctx: DocContext) -> list[Candidate]:
             seen.add(key)
             f = dict(mf)
             f.update(_option_features(ctx, a, b, src, run_end, key in rule_units))
-            f.update(_predicate_features(ctx, a, b, src, sb, pre_cls))
+            coord = chain_pred[k] if chain_next[k] is not None and src == "after" and b == longest else None
+            f.update(_predicate_features(ctx, a, b, src, pre_cls, coord))
             val = {"value": value, "kind": nm.kind, "unit": unit, "subject": None}
             if nm.total is not None:
                 val["total"] = nm.total
@@ -123,6 +164,12 @@ def suggest(ctx: DocContext) -> list[Candidate]:
         out.extend(org_candidates(ctx, "pledges.subject", nm.start, num_end, group,
                                   [it.value.get("subject") for it in rule_hits], toan=True))
     return out
+
+
+def _pred_after(ctx: DocContext, b: int) -> tuple[str, int]:
+    _, sb = ctx.sentence(max(0, b - 1))
+    hi = ctx.clause_end(b) if b < sb else sb
+    return predicate_after(ctx, b, max(hi, b + 1))
 
 
 def _mention_features(ctx: DocContext, nm: NumberMatch, value, num_end: int, scale: str,
@@ -184,20 +231,26 @@ def _mention_features(ctx: DocContext, nm: NumberMatch, value, num_end: int, sca
     f.update(position_features(ctx, nm.start))
     nnum = len(re.findall(r"(?<![\d.,])\d", ctx.s[sa:sb]))
     f[f"sent.nums={bucket(nnum, (2, 4, 8))}"] = 1.0
-    if rule_hits:
+    if rule_hits and "norule" not in _ABL:
         f["rule.mention"] = 1.0
         f[f"rule.conf={bucket(max(it.confidence for it in rule_hits), (0.6, 0.75, 0.9))}"] = 1.0
     return f, pcls
 
 
-def _predicate_features(ctx: DocContext, a: int, b: int, src: str, sb: int, pre_cls: str) -> dict[str, float]:
-    """What the counted noun phrase is the subject of: the predicate right after the extent."""
-    hi = ctx.clause_end(b) if b < sb else sb
-    pred, skipped = predicate_after(ctx, b, max(hi, b + 1))
+def _predicate_features(ctx: DocContext, a: int, b: int, src: str, pre_cls: str,
+                        coord: str | None) -> dict[str, float]:
+    """What the counted noun phrase is the subject of: the predicate right
+    after the extent (for a count listed with others, the list's predicate)."""
+    pred, skipped = _pred_after(ctx, b)
     pre = "borrow." if src == "borrow" else ""
+    if coord is not None:
+        pred = coord
+        skipped = 0
     f = {f"{pre}pred={pred}": 1.0}
     if skipped:
         f[f"{pre}pred.adv"] = 1.0
+    if coord is not None:
+        f["pred.coord"] = 1.0
     if src != "borrow":
         f[f"pred={pred}&pre={pre_cls}"] = 1.0
     return f
@@ -230,6 +283,6 @@ def _option_features(ctx: DocContext, a: int, b: int, src: str, run_end: int | N
             f["unit.lex.full"] = 1.0
         if any(x == a for x, _ in ctx.between("unit", a, b)):
             f["unit.lex.head"] = 1.0
-    if rule_eq:
+    if rule_eq and "norule" not in _ABL and "nounit_eq" not in _ABL:
         f["rule.unit_eq"] = 1.0
     return f

@@ -53,6 +53,10 @@ def _starts_class(ctx: DocContext, w: Word, classes=PRED_CLASSES) -> str | None:
     return None
 
 
+import os as _os
+PRUNE = True
+
+
 def words_from(ctx: DocContext, end: int, n: int) -> list[Word]:
     """The words after offset ``end`` on its line; a word the segmenter ran
     across ``end`` ("52.450 hội viên" as one token) gives its tail as the first."""
@@ -119,6 +123,15 @@ def unit_extents(ctx: DocContext, end: int, max_words: int = 9, max_members: int
         prev_end = w.end
         if limit and len(out) >= limit:
             break
+    if PRUNE and len(out) > 1:
+        lex = set(ctx.between("unit", out[0][0], out[-1][1]))
+        kept = [out[0]]
+        for a, b in out[1:]:
+            nx = words_from(ctx, b, 1)
+            if nx and nx[0].tag in NOUNISH and not ctx.s[b:nx[0].start].strip() and (a, b) not in lex:
+                continue
+            kept.append((a, b))
+        out = kept
     return out
 
 

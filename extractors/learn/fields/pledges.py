@@ -43,6 +43,7 @@ _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 BORROW = 6
 import os as _os
 _ABL = set(_os.environ.get("PL_ABL", "").split(","))
+_DROP = tuple(x for x in _os.environ.get("PL_DROP", "").split(",") if x)
 _LABEL_RE = re.compile(r"(?<!\w)(?:số|tỷ lệ|tỉ lệ|số lượng)\s+", re.IGNORECASE)
 
 
@@ -160,13 +161,21 @@ def suggest(ctx: DocContext) -> list[Candidate]:
             val = {"value": value, "kind": nm.kind, "unit": unit, "subject": None}
             if nm.total is not None:
                 val["total"] = nm.total
+            if _DROP:
+                f = {k2: v2 for k2, v2 in f.items() if not k2.startswith(_DROP)}
             out.append(Candidate("pledges", val, nm.start, max(b, num_end), src, group, f))
         out.extend(org_candidates(ctx, "pledges.subject", nm.start, num_end, group,
                                   [it.value.get("subject") for it in rule_hits], toan=True))
     return out
 
 
+_QUOTED_RE = re.compile(r"[ \t]*[“\"«][^”\"»\n]{1,100}[”\"»]")
+
+
 def _pred_after(ctx: DocContext, b: int) -> tuple[str, int]:
+    m = _QUOTED_RE.match(ctx.s, b)  # a quoted name after the noun ("535 điển hình “…” đăng ký")
+    if m:
+        b = m.end()
     _, sb = ctx.sentence(max(0, b - 1))
     hi = ctx.clause_end(b) if b < sb else sb
     return predicate_after(ctx, b, max(hi, b + 1))
@@ -228,6 +237,9 @@ def _mention_features(ctx: DocContext, nm: NumberMatch, value, num_end: int, sca
     pcls, pword, _ = predicate_before(ctx, nm.start, ca)
     f[f"pre={pcls}"] = 1.0
     f[f"pre.w={pword}"] = 1.0
+    op = ctx.s.rfind("(", sa, nm.start)  # an aside in parentheses
+    if op >= 0 and ctx.s.find(")", op, nm.start) < 0 and ctx.s.find(")", nm.start, sb) >= 0:
+        f["in.paren"] = 1.0
     f.update(position_features(ctx, nm.start))
     nnum = len(re.findall(r"(?<![\d.,])\d", ctx.s[sa:sb]))
     f[f"sent.nums={bucket(nnum, (2, 4, 8))}"] = 1.0

@@ -43,6 +43,7 @@ _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 BORROW = 6
 import os as _os
 _ABL = set(_os.environ.get("PL_ABL", "").split(","))
+_SCALE = [(x.split(":")[0], float(x.split(":")[1])) for x in _os.environ.get("PL_SCALE", "").split(",") if x]
 _DROP = tuple(x for x in _os.environ.get("PL_DROP", "").split(",") if x)
 _LABEL_RE = re.compile(r"(?<!\w)(?:số|tỷ lệ|tỉ lệ|số lượng)\s+", re.IGNORECASE)
 
@@ -116,6 +117,7 @@ def suggest(ctx: DocContext) -> list[Candidate]:
             chain_pred[k] = _pred_after(ctx, e)[0]
     pre_of: list[str] = []
     prev_units: dict[int, list[tuple[int, int]]] = {}  # sentence -> last count's unit options
+    prev_count: dict[int, NumberMatch] = {}  # sentence -> last count
     for k, (nm, value, num_end, scale) in enumerate(ments):
         group = f"p{nm.start}"
         sa, sb = ctx.sentence(nm.start)
@@ -138,12 +140,19 @@ def suggest(ctx: DocContext) -> list[Candidate]:
                     options.append((pos, pos + len(u), "rule"))
         if nm.kind == "count" and extents[k]:
             prev_units[si] = list(extents[k])
+            prev_count[si] = nm
         mf, pre_cls = _mention_features(ctx, nm, value, num_end, scale, sa, sb, rule_hits)
         if chain_prev[k] is not None and pre_cls in (",", "start", "have"):
             pre_cls = pre_of[chain_prev[k]]
             mf["pre.coord"] = 1.0
             mf[f"pre={pre_cls}"] = 1.0
         pre_of.append(pre_cls)
+        if nm.kind == "percent" and si in prev_count:  # a share of the count before it
+            pc = prev_count[si]
+            mf[f"share.after_count&pre={pre_cls}"] = 1.0
+            if pc.total:
+                ratio = 100.0 * float(pc.value) / float(pc.total)
+                mf["share.eq_ratio" if abs(ratio - float(value)) < 1.0 else "share.ne_ratio"] = 1.0
         if not options:
             continue
         longest = extents[k][-1][1] if extents[k] else None
@@ -163,6 +172,12 @@ def suggest(ctx: DocContext) -> list[Candidate]:
                 val["total"] = nm.total
             if _DROP:
                 f = {k2: v2 for k2, v2 in f.items() if not k2.startswith(_DROP)}
+            if _SCALE:
+                for k2 in f:
+                    for pfx, fac in _SCALE:
+                        if k2.startswith(pfx):
+                            f[k2] *= fac
+                            break
             out.append(Candidate("pledges", val, nm.start, max(b, num_end), src, group, f))
         out.extend(org_candidates(ctx, "pledges.subject", nm.start, num_end, group,
                                   [it.value.get("subject") for it in rule_hits], toan=True))

@@ -27,7 +27,7 @@ from extractors.learn.context import (
     position_features,
     window_features,
 )
-from extractors.learn.fields.orgs import org_candidates
+from extractors.learn.fields.pledge_subjects import subject_candidates
 from extractors.learn.fields.pledge_units import predicate_after, predicate_before, unit_extents
 from extractors.learn.phrases import noun_run_end, trim
 from extractors.numbers import NumberMatch, find_numbers
@@ -116,6 +116,7 @@ def suggest(ctx: DocContext) -> list[Candidate]:
             e = extents[k][-1][1] if extents[k] else ments[k][2]
             chain_pred[k] = _pred_after(ctx, e)[0]
     pre_of: list[str] = []
+    phrase_cache: dict = {}
     prev_units: dict[int, list[tuple[int, int]]] = {}  # sentence -> last count's unit options
     prev_count: dict[int, NumberMatch] = {}  # sentence -> last count
     for k, (nm, value, num_end, scale) in enumerate(ments):
@@ -179,8 +180,8 @@ def suggest(ctx: DocContext) -> list[Candidate]:
                             f[k2] *= fac
                             break
             out.append(Candidate("pledges", val, nm.start, max(b, num_end), src, group, f))
-        out.extend(org_candidates(ctx, "pledges.subject", nm.start, num_end, group,
-                                  [it.value.get("subject") for it in rule_hits], toan=True))
+        out.extend(subject_candidates(ctx, "pledges.subject", nm.start, num_end, group,
+                                      [it.value.get("subject") for it in rule_hits], toan=True, cache=phrase_cache))
     return out
 
 

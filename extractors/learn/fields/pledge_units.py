@@ -53,7 +53,7 @@ def _starts_class(ctx: DocContext, w: Word, classes=PRED_CLASSES) -> str | None:
     return None
 
 
-import os as _os
+#: Extents that stop inside a run of nouns ("hộ | hội viên") are left out, lexicon units kept.
 PRUNE = True
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 
-from extractors.base import fold
+import functools
+
+from extractors.base import fold as _fold_uncached
 from extractors.learn.candidates import Candidate, suggester
 from extractors.learn.context import (
     DocContext,
@@ -34,6 +36,7 @@ from extractors.numbers import NumberMatch, find_numbers
 
 SENT_CLASSES = ("reg", "block", "award", "neg", "future", "breakdown", "result", "total", "attend",
                 "share", "build", "model", "sense", "filler", "have")
+fold = functools.lru_cache(maxsize=100_000)(_fold_uncached)
 _SCALE_RE = re.compile(r"\s*(nghìn|ngàn|triệu|vạn)(?!\w)", re.IGNORECASE)
 _SCALES = {"nghìn": 1000, "ngàn": 1000, "triệu": 1_000_000, "vạn": 10_000}
 _AMBIGUOUS_WORDS = {"năm", "tư", "không", "lẻ", "linh", "mốt", "lăm", "nhăm", "trăm", "nghìn", "ngàn",
@@ -181,7 +184,8 @@ def suggest(ctx: DocContext) -> list[Candidate]:
                             break
             out.append(Candidate("pledges", val, nm.start, max(b, num_end), src, group, f))
         out.extend(subject_candidates(ctx, "pledges.subject", nm.start, num_end, group,
-                                      [it.value.get("subject") for it in rule_hits], toan=True, cache=phrase_cache))
+                                      [it.value.get("subject") for it in rule_hits], toan=True, cache=phrase_cache,
+                                      unit_ends=[e for _, e in extents[k]]))
     return out
 
 

@@ -192,6 +192,23 @@ def suggest(ctx: DocContext) -> list[Candidate]:
 _QUOTED_RE = re.compile(r"[ \t]*[“\"«][^”\"»\n]{1,100}[”\"»]")
 
 
+_LAST_CLASSES = ("reg", "award", "result", "block", "attend")
+
+
+def _last_class(ctx: DocContext, a: int, b: int) -> str:
+    """The class of ``_LAST_CLASSES`` whose last occurrence in [a, b) is the latest."""
+    best = (-1, "none")
+    for c in _LAST_CLASSES:
+        got = ctx.between(c, a, b)
+        if got and got[-1][0] > best[0]:
+            best = (got[-1][0], c)
+    return best[1]
+
+
+def _last_is_not_reg(ctx: DocContext, a: int, b: int) -> bool:
+    return _last_class(ctx, a, b) not in ("reg", "none")
+
+
 def _pred_after(ctx: DocContext, b: int) -> tuple[str, int]:
     m = _QUOTED_RE.match(ctx.s, b)  # a quoted name after the noun ("535 điển hình “…” đăng ký")
     if m:
@@ -242,6 +259,13 @@ def _mention_features(ctx: DocContext, nm: NumberMatch, value, num_end: int, sca
     if sa > 0:
         pa, pb = ctx.sentence(sa - 1)
         f.update(class_features(ctx, pa, pb, "prev", ("reg", "award", "breakdown")))
+    # a breakdown of registered counts: "đăng ký 11 nội dung, trong đó … có 2 nội dung"
+    bd = ctx.nearest_before("breakdown", nm.start, sa)
+    if bd and rb and rb[1] <= bd[0] and not _last_is_not_reg(ctx, bd[1], nm.start):
+        f["bd.after_reg"] = 1.0
+    if bd and bd[0] - sa <= 3 and sa > 0:  # "Trong đó, …" after a sentence whose last verb is …
+        pa, pb = ctx.sentence(sa - 1)
+        f[f"bd.prev_last={_last_class(ctx, pa, pb)}"] = 1.0
     li = ctx.line_index(nm.start)
     if ctx.is_list_line(nm.start) or ctx.block_kind(nm.start) == "table_cell":
         for back in range(1, 12):

@@ -209,6 +209,11 @@ def _last_is_not_reg(ctx: DocContext, a: int, b: int) -> bool:
     return _last_class(ctx, a, b) not in ("reg", "none")
 
 
+def _next_start(ctx: DocContext, b: int) -> int:
+    ws = ctx.words_after(b, 1)
+    return ws[0].start if ws else -1
+
+
 def _pred_after(ctx: DocContext, b: int) -> tuple[str, int]:
     m = _QUOTED_RE.match(ctx.s, b)  # a quoted name after the noun ("535 điển hình “…” đăng ký")
     if m:
@@ -307,6 +312,8 @@ def _predicate_features(ctx: DocContext, a: int, b: int, src: str, pre_cls: str,
         f[f"{pre}pred.adv"] = 1.0
     if coord is not None:
         f["pred.coord"] = 1.0
+    if src != "borrow" and any(x == _next_start(ctx, b) for x, _ in ctx.between("unit", b, b + 40)):
+        f["unit.cut_before_unit"] = 1.0  # "hộ | hội viên phụ nữ": another counted noun follows
     if src != "borrow":
         f[f"pred={pred}&pre={pre_cls}"] = 1.0
     return f

@@ -44,10 +44,6 @@ _AMBIGUOUS_WORDS = {"năm", "tư", "không", "lẻ", "linh", "mốt", "lăm", "n
 _CODE_AFTER_RE = re.compile(r"\s*[-/]\s*[A-ZĐ]")
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 BORROW = 6
-import os as _os
-_ABL = set(_os.environ.get("PL_ABL", "").split(","))
-_SCALE = [(x.split(":")[0], float(x.split(":")[1])) for x in _os.environ.get("PL_SCALE", "").split(",") if x]
-_DROP = tuple(x for x in _os.environ.get("PL_DROP", "").split(",") if x)
 _LABEL_RE = re.compile(r"(?<!\w)(?:số|tỷ lệ|tỉ lệ|số lượng)\s+", re.IGNORECASE)
 
 
@@ -174,14 +170,6 @@ def suggest(ctx: DocContext) -> list[Candidate]:
             val = {"value": value, "kind": nm.kind, "unit": unit, "subject": None}
             if nm.total is not None:
                 val["total"] = nm.total
-            if _DROP:
-                f = {k2: v2 for k2, v2 in f.items() if not k2.startswith(_DROP)}
-            if _SCALE:
-                for k2 in f:
-                    for pfx, fac in _SCALE:
-                        if k2.startswith(pfx):
-                            f[k2] *= fac
-                            break
             out.append(Candidate("pledges", val, nm.start, max(b, num_end), src, group, f))
         out.extend(subject_candidates(ctx, "pledges.subject", nm.start, num_end, group,
                                       [it.value.get("subject") for it in rule_hits], toan=True, cache=phrase_cache,
@@ -292,10 +280,13 @@ def _mention_features(ctx: DocContext, nm: NumberMatch, value, num_end: int, sca
     f.update(position_features(ctx, nm.start))
     nnum = len(re.findall(r"(?<![\d.,])\d", ctx.s[sa:sb]))
     f[f"sent.nums={bucket(nnum, (2, 4, 8))}"] = 1.0
-    if rule_hits and "norule" not in _ABL:
+    if rule_hits:
         f["rule.mention"] = 1.0
         f[f"rule.conf={bucket(max(it.confidence for it in rule_hits), (0.6, 0.75, 0.9))}"] = 1.0
     return f, pcls
+
+
+_OTHER_GOV = ("award", "result", "attend", "block", "build", "neg", "future")
 
 
 def _predicate_features(ctx: DocContext, a: int, b: int, src: str, pre_cls: str,
@@ -316,6 +307,15 @@ def _predicate_features(ctx: DocContext, a: int, b: int, src: str, pre_cls: str,
         f["unit.cut_before_unit"] = 1.0  # "hộ | hội viên phụ nữ": another counted noun follows
     if src != "borrow":
         f[f"pred={pred}&pre={pre_cls}"] = 1.0
+    if src != "borrow":  # what governs the count, in one word
+        ca, ce = ctx.clause_start(a), ctx.clause_end(b)
+        clean = not any(ctx.has(c, ca, ce) for c in ("block", "award", "neg", "future", "attend", "sense"))
+        if pred == "reg" or pre_cls == "reg":
+            f["gov=reg" + (".clean" if clean else ".mixed")] = 1.0
+        elif pred in _OTHER_GOV or pre_cls in _OTHER_GOV:
+            f["gov=other"] = 1.0
+        else:
+            f["gov=none"] = 1.0
     return f
 
 
@@ -346,6 +346,6 @@ def _option_features(ctx: DocContext, a: int, b: int, src: str, run_end: int | N
             f["unit.lex.full"] = 1.0
         if any(x == a for x, _ in ctx.between("unit", a, b)):
             f["unit.lex.head"] = 1.0
-    if rule_eq and "norule" not in _ABL and "nounit_eq" not in _ABL:
+    if rule_eq:
         f["rule.unit_eq"] = 1.0
     return f

@@ -231,6 +231,7 @@ def _mention_features(ctx: DocContext, nm: NumberMatch, value, num_end: int, sca
     f.update(class_features(ctx, num_end, sb, "sent.after", SENT_CLASSES))
     ca = ctx.clause_start(nm.start)
     f.update(class_features(ctx, ca, nm.start, "clause.before", SENT_CLASSES))
+    f.update(class_features(ctx, num_end, ctx.clause_end(num_end), "clause.after", SENT_CLASSES))
     f.update(distance_features(ctx, nm.start, ("reg", "block", "award", "attend", "result", "future", "neg"),
                                sa, sb, "d"))
     # what lies between the number and its nearest registration verb

@@ -2,8 +2,9 @@
 
 ``unit_extents`` proposes the extents of the counted noun phrase after a
 number: every prefix that ends on a content word, read over nouns,
-coordinated nouns ("cán bộ, đảng viên, công chức") and the odd word the
-tagger calls a verb ("mô hình thi đua"); it stops where a clause's
+coordinated nouns ("cán bộ, đảng viên, công chức", proposed whole only) and
+the odd word the tagger calls a verb ("mô hình thi đua"), leaving out
+extents that stop inside a run of nouns; it stops where a clause's
 predicate begins (an adverb such as "đã", "đều"; "được", "có", "thuộc"; a
 word of the registration, award, result or attendance lexicons), at a
 preposition ("của", "trong", "tại"), at a connective that is followed by
@@ -12,7 +13,7 @@ another number, and at punctuation other than a comma.
 ``predicate_after`` names what follows an extent: the lexicon class of the
 first predicate word past any adverbs ("hộ hội viên | đăng ký" -> reg,
 "chi hội | thực hiện" -> build, "hộ | hội viên" -> a noun, so the extent
-stops short of its noun phrase). ``predicate_before`` does the same for the
+stops short of its noun phrase; "tham gia ký cam kết" -> reg). ``predicate_before`` does the same for the
 words before a number ("vận động | trên 10.000 hộ", "xây dựng được | 8 mô
 hình", "có | 266 mô hình").
 

@@ -3,13 +3,22 @@ phrase it counts, and the noun phrases that could be its subject.
 
 A *mention* is a number (digits, a share, a ratio, number words, "246
 nghìn"). Its unit options are the extents of the noun phrase after it
-(``phrases.counted_options``), the unit of a count just before it in the same
-sentence (a share of the same registration: "256 hộ, chiếm 91%"), the noun
-after "số/tỷ lệ" earlier in the sentence ("Tỷ lệ đảng viên đăng ký đạt
-98%"), and the rules' unit. The model decides whether a (mention, unit)
-pair is a pledge; features say what governs the number (a registration verb,
-an award, attendance, a target, a negation, what lies between), what the
-unit looks like (its words, POS, where it ends) and what the rules said.
+(``pledge_units.unit_extents``: up to the predicate, coordinations whole),
+the extents of the count just before it in the same sentence (a share of the
+same registration: "2.718/2.974 hộ đăng ký, chiếm 91,39%"), the noun after
+"số/tỷ lệ" earlier in the sentence ("Tỷ lệ đảng viên đăng ký đạt 98%"), and
+the rules' unit. The model decides whether a (mention, unit) pair is a
+pledge. Features say what governs the number: the predicate right after the
+counted noun phrase ("hộ hội viên | đăng ký"; for counts listed before one
+verb, "5.674 cán bộ, 4.955 đoàn viên … đăng ký", the list's predicate) and
+the one before the number ("đã đăng ký | 933 công trình", "có | 266 mô
+hình"), their conjunction, the lexicon classes of the sentence and clause
+(registration, award, attendance, target, result, negation) and what lies
+between the number and its registration verb; breakdowns ("trong đó" after a
+registration); shares (linked by "chiếm/đạt", equal to the count's ratio);
+asides in parentheses; what the unit looks like (its words, POS, where it
+ends, whether it stops before another counted noun) and what the rules said.
+Subjects come from ``pledge_subjects``.
 """
 
 from __future__ import annotations

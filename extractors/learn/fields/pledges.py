@@ -3,20 +3,31 @@ phrase it counts, and the noun phrases that could be its subject.
 
 A *mention* is a number (digits, a share, a ratio, number words, "246
 nghìn"). Its unit options are the extents of the noun phrase after it
-(``phrases.counted_options``), the unit of a count just before it in the same
-sentence (a share of the same registration: "256 hộ, chiếm 91%"), the noun
-after "số/tỷ lệ" earlier in the sentence ("Tỷ lệ đảng viên đăng ký đạt
-98%"), and the rules' unit. The model decides whether a (mention, unit)
-pair is a pledge; features say what governs the number (a registration verb,
-an award, attendance, a target, a negation, what lies between), what the
-unit looks like (its words, POS, where it ends) and what the rules said.
+(``pledge_units.unit_extents``: up to the predicate, coordinations whole),
+the extents of the count just before it in the same sentence (a share of the
+same registration: "2.718/2.974 hộ đăng ký, chiếm 91,39%"), the noun after
+"số/tỷ lệ" earlier in the sentence ("Tỷ lệ đảng viên đăng ký đạt 98%"), and
+the rules' unit. The model decides whether a (mention, unit) pair is a
+pledge. Features say what governs the number: the predicate right after the
+counted noun phrase ("hộ hội viên | đăng ký"; for counts listed before one
+verb, "5.674 cán bộ, 4.955 đoàn viên … đăng ký", the list's predicate) and
+the one before the number ("đã đăng ký | 933 công trình", "có | 266 mô
+hình"), their conjunction, the lexicon classes of the sentence and clause
+(registration, award, attendance, target, result, negation) and what lies
+between the number and its registration verb; breakdowns ("trong đó" after a
+registration); shares (linked by "chiếm/đạt", equal to the count's ratio);
+asides in parentheses; what the unit looks like (its words, POS, where it
+ends, whether it stops before another counted noun) and what the rules said.
+Subjects come from ``pledge_subjects``.
 """
 
 from __future__ import annotations
 
 import re
 
-from extractors.base import fold
+import functools
+
+from extractors.base import fold as _fold_uncached
 from extractors.learn.candidates import Candidate, suggester
 from extractors.learn.context import (
     DocContext,
@@ -27,18 +38,21 @@ from extractors.learn.context import (
     position_features,
     window_features,
 )
-from extractors.learn.fields.orgs import org_candidates
-from extractors.learn.phrases import counted_options, noun_run_end, trim
+from extractors.learn.fields.pledge_subjects import subject_candidates
+from extractors.learn.fields.pledge_units import predicate_after, predicate_before, unit_extents
+from extractors.learn.phrases import noun_run_end, trim
 from extractors.numbers import NumberMatch, find_numbers
 
 SENT_CLASSES = ("reg", "block", "award", "neg", "future", "breakdown", "result", "total", "attend",
                 "share", "build", "model", "sense", "filler", "have")
+fold = functools.lru_cache(maxsize=100_000)(_fold_uncached)
 _SCALE_RE = re.compile(r"\s*(nghìn|ngàn|triệu|vạn)(?!\w)", re.IGNORECASE)
 _SCALES = {"nghìn": 1000, "ngàn": 1000, "triệu": 1_000_000, "vạn": 10_000}
 _AMBIGUOUS_WORDS = {"năm", "tư", "không", "lẻ", "linh", "mốt", "lăm", "nhăm", "trăm", "nghìn", "ngàn",
                     "triệu", "mươi", "mười", "một", "ba", "bảy", "tám", "chín", "sáu", "bốn", "hai"}
 _CODE_AFTER_RE = re.compile(r"\s*[-/]\s*[A-ZĐ]")
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
+BORROW = 6
 _LABEL_RE = re.compile(r"(?<!\w)(?:số|tỷ lệ|tỉ lệ|số lượng)\s+", re.IGNORECASE)
 
 
@@ -73,24 +87,57 @@ def _unit_value(ctx: DocContext, a: int, b: int) -> str:
     return trim(ctx.s[a:b])
 
 
+_CHAIN_GAP_RE = re.compile(r"\s*(?:,|và|;)?\s*(?:và\s+)?(?:(?:hơn|gần|trên|khoảng|có)\s+)?", re.IGNORECASE)
+
+
+def _chains(ctx: DocContext, ments, extents) -> tuple[list[int | None], list[int | None]]:
+    """Counts listed one after another ("5.674 cán bộ, 4.955 đoàn viên, 52.450
+    hội viên đăng ký"): for each mention, the one it is coordinated with before
+    it and after it (None when it stands alone)."""
+    prev: list[int | None] = [None] * len(ments)
+    nxt: list[int | None] = [None] * len(ments)
+    for k in range(len(ments) - 1):
+        e = extents[k][-1][1] if extents[k] else ments[k][2]
+        start = ments[k + 1][0].start
+        if start < e or start - e > 14:
+            continue
+        m = _CHAIN_GAP_RE.fullmatch(ctx.s, e, start)
+        if m and (ctx.s[e:start].strip() or not extents[k]):
+            nxt[k] = k + 1
+            prev[k + 1] = k
+    return prev, nxt
+
+
 @suggester("pledges")
 def suggest(ctx: DocContext) -> list[Candidate]:
     out: list[Candidate] = []
     rules = ctx.rule_items("pledges")
     ments = mentions(ctx)
-    prev_units: dict[int, tuple[int, int]] = {}  # sentence -> last count's first unit option
+    extents = [unit_extents(ctx, num_end) for _, _, num_end, _ in ments]
+    chain_prev, chain_next = _chains(ctx, ments, extents)
+    # the predicate a chain of counts shares: the one after its last count's longest extent
+    chain_pred: list[str | None] = [None] * len(ments)
+    for k in range(len(ments) - 1, -1, -1):
+        if chain_next[k] is not None:
+            chain_pred[k] = chain_pred[chain_next[k]]
+        else:
+            e = extents[k][-1][1] if extents[k] else ments[k][2]
+            chain_pred[k] = _pred_after(ctx, e)[0]
+    pre_of: list[str] = []
+    phrase_cache: dict = {}
+    prev_units: dict[int, list[tuple[int, int]]] = {}  # sentence -> last count's unit options
+    prev_count: dict[int, NumberMatch] = {}  # sentence -> last count
     for k, (nm, value, num_end, scale) in enumerate(ments):
         group = f"p{nm.start}"
         sa, sb = ctx.sentence(nm.start)
         si = ctx.sentence_index(nm.start)
-        options: list[tuple[int, int, str]] = [(a, b, "after") for a, b in counted_options(ctx, num_end)]
+        options: list[tuple[int, int, str]] = [(a, b, "after") for a, b in extents[k]]
         after_words = ctx.words_after(num_end, 8)
         run_end = noun_run_end(ctx, after_words)
-        if si in prev_units:
-            a, b = prev_units[si]
+        for a, b in prev_units.get(si, ())[:BORROW]:
             options.append((a, b, "borrow"))
         for lm in _LABEL_RE.finditer(ctx.s, sa, nm.start):
-            for a, b in counted_options(ctx, lm.end() - 1, max_words=4, max_members=2)[:3]:
+            for a, b in unit_extents(ctx, lm.end() - 1, max_words=4, max_members=3)[:4]:
                 options.append((a, b, "label"))
         rule_hits = [it for it in rules if it.start <= nm.start < it.end or nm.start <= it.start < num_end + 2]
         rule_units = {fold(it.value.get("unit")) for it in rule_hits if it.value.get("value") == value}
@@ -100,11 +147,24 @@ def suggest(ctx: DocContext) -> list[Candidate]:
                 pos = ctx.s.find(u, it.start, it.end + 200)
                 if pos >= 0:
                     options.append((pos, pos + len(u), "rule"))
-        if nm.kind == "count" and options and options[0][2] == "after":
-            prev_units[si] = options[0][:2]
+        if nm.kind == "count" and extents[k]:
+            prev_units[si] = list(extents[k])
+            prev_count[si] = nm
+        mf, pre_cls = _mention_features(ctx, nm, value, num_end, scale, sa, sb, rule_hits)
+        if chain_prev[k] is not None and pre_cls in (",", "start", "have"):
+            pre_cls = pre_of[chain_prev[k]]
+            mf["pre.coord"] = 1.0
+            mf[f"pre={pre_cls}"] = 1.0
+        pre_of.append(pre_cls)
+        if nm.kind == "percent" and si in prev_count:  # a share of the count before it
+            pc = prev_count[si]
+            mf[f"share.after_count&pre={pre_cls}"] = 1.0
+            if pc.total:
+                ratio = 100.0 * float(pc.value) / float(pc.total)
+                mf["share.eq_ratio" if abs(ratio - float(value)) < 1.0 else "share.ne_ratio"] = 1.0
         if not options:
             continue
-        mf = _mention_features(ctx, nm, value, num_end, scale, sa, sb, rule_hits)
+        longest = extents[k][-1][1] if extents[k] else None
         seen: set[str] = set()
         for a, b, src in options:
             unit = _unit_value(ctx, a, b)
@@ -114,17 +174,55 @@ def suggest(ctx: DocContext) -> list[Candidate]:
             seen.add(key)
             f = dict(mf)
             f.update(_option_features(ctx, a, b, src, run_end, key in rule_units))
+            coord = chain_pred[k] if chain_next[k] is not None and src == "after" and b == longest else None
+            f.update(_predicate_features(ctx, a, b, src, pre_cls, coord))
             val = {"value": value, "kind": nm.kind, "unit": unit, "subject": None}
             if nm.total is not None:
                 val["total"] = nm.total
             out.append(Candidate("pledges", val, nm.start, max(b, num_end), src, group, f))
-        out.extend(org_candidates(ctx, "pledges.subject", nm.start, num_end, group,
-                                  [it.value.get("subject") for it in rule_hits], toan=True))
+        out.extend(subject_candidates(ctx, "pledges.subject", nm.start, num_end, group,
+                                      [it.value.get("subject") for it in rule_hits], toan=True, cache=phrase_cache,
+                                      unit_ends=[e for _, e in extents[k]]))
     return out
 
 
+_QUOTED_RE = re.compile(r"[ \t]*[“\"«][^”\"»\n]{1,100}[”\"»]")
+
+
+_LAST_CLASSES = ("reg", "award", "result", "block", "attend")
+
+
+def _last_class(ctx: DocContext, a: int, b: int) -> str:
+    """The class of ``_LAST_CLASSES`` whose last occurrence in [a, b) is the latest."""
+    best = (-1, "none")
+    for c in _LAST_CLASSES:
+        got = ctx.between(c, a, b)
+        if got and got[-1][0] > best[0]:
+            best = (got[-1][0], c)
+    return best[1]
+
+
+def _last_is_not_reg(ctx: DocContext, a: int, b: int) -> bool:
+    return _last_class(ctx, a, b) not in ("reg", "none")
+
+
+def _next_start(ctx: DocContext, b: int) -> int:
+    ws = ctx.words_after(b, 1)
+    return ws[0].start if ws else -1
+
+
+def _pred_after(ctx: DocContext, b: int) -> tuple[str, int]:
+    m = _QUOTED_RE.match(ctx.s, b)  # a quoted name after the noun ("535 điển hình “…” đăng ký")
+    if m:
+        b = m.end()
+    _, sb = ctx.sentence(max(0, b - 1))
+    hi = ctx.clause_end(b) if b < sb else sb
+    return predicate_after(ctx, b, max(hi, b + 1))
+
+
 def _mention_features(ctx: DocContext, nm: NumberMatch, value, num_end: int, scale: str,
-                      sa: int, sb: int, rule_hits) -> dict[str, float]:
+                      sa: int, sb: int, rule_hits) -> tuple[dict[str, float], str]:
+    """The mention's features, and the class of the predicate before it."""
     f: dict[str, float] = {"bias.mention": 1.0, f"kind={nm.kind}": 1.0,
                            f"value={bucket(float(value), (2, 10, 100, 1000, 10000))}": 1.0}
     if nm.total is not None:
@@ -142,6 +240,7 @@ def _mention_features(ctx: DocContext, nm: NumberMatch, value, num_end: int, sca
     f.update(class_features(ctx, num_end, sb, "sent.after", SENT_CLASSES))
     ca = ctx.clause_start(nm.start)
     f.update(class_features(ctx, ca, nm.start, "clause.before", SENT_CLASSES))
+    f.update(class_features(ctx, num_end, ctx.clause_end(num_end), "clause.after", SENT_CLASSES))
     f.update(distance_features(ctx, nm.start, ("reg", "block", "award", "attend", "result", "future", "neg"),
                                sa, sb, "d"))
     # what lies between the number and its nearest registration verb
@@ -163,6 +262,13 @@ def _mention_features(ctx: DocContext, nm: NumberMatch, value, num_end: int, sca
     if sa > 0:
         pa, pb = ctx.sentence(sa - 1)
         f.update(class_features(ctx, pa, pb, "prev", ("reg", "award", "breakdown")))
+    # a breakdown of registered counts: "đăng ký 11 nội dung, trong đó … có 2 nội dung"
+    bd = ctx.nearest_before("breakdown", nm.start, sa)
+    if bd and rb and rb[1] <= bd[0] and not _last_is_not_reg(ctx, bd[1], nm.start):
+        f["bd.after_reg"] = 1.0
+    if bd and bd[0] - sa <= 3 and sa > 0:  # "Trong đó, …" after a sentence whose last verb is …
+        pa, pb = ctx.sentence(sa - 1)
+        f[f"bd.prev_last={_last_class(ctx, pa, pb)}"] = 1.0
     li = ctx.line_index(nm.start)
     if ctx.is_list_line(nm.start) or ctx.block_kind(nm.start) == "table_cell":
         for back in range(1, 12):
@@ -174,12 +280,52 @@ def _mention_features(ctx: DocContext, nm: NumberMatch, value, num_end: int, sca
                 f.update(class_features(ctx, a, b, "listhead", ("reg", "award", "result", "block")))
                 f[f"listhead.dist={bucket(back, (2, 4, 8))}"] = 1.0
                 break
+    ca = ctx.clause_start(nm.start)
+    pcls, pword, _ = predicate_before(ctx, nm.start, ca)
+    f[f"pre={pcls}"] = 1.0
+    f[f"pre.w={pword}"] = 1.0
+    op = ctx.s.rfind("(", sa, nm.start)  # an aside in parentheses
+    if op >= 0 and ctx.s.find(")", op, nm.start) < 0 and ctx.s.find(")", nm.start, sb) >= 0:
+        f["in.paren"] = 1.0
     f.update(position_features(ctx, nm.start))
     nnum = len(re.findall(r"(?<![\d.,])\d", ctx.s[sa:sb]))
     f[f"sent.nums={bucket(nnum, (2, 4, 8))}"] = 1.0
     if rule_hits:
         f["rule.mention"] = 1.0
         f[f"rule.conf={bucket(max(it.confidence for it in rule_hits), (0.6, 0.75, 0.9))}"] = 1.0
+    return f, pcls
+
+
+_OTHER_GOV = ("award", "result", "attend", "block", "build", "neg", "future")
+
+
+def _predicate_features(ctx: DocContext, a: int, b: int, src: str, pre_cls: str,
+                        coord: str | None) -> dict[str, float]:
+    """What the counted noun phrase is the subject of: the predicate right
+    after the extent (for a count listed with others, the list's predicate)."""
+    pred, skipped = _pred_after(ctx, b)
+    pre = "borrow." if src == "borrow" else ""
+    if coord is not None:
+        pred = coord
+        skipped = 0
+    f = {f"{pre}pred={pred}": 1.0}
+    if skipped:
+        f[f"{pre}pred.adv"] = 1.0
+    if coord is not None:
+        f["pred.coord"] = 1.0
+    if src != "borrow" and any(x == _next_start(ctx, b) for x, _ in ctx.between("unit", b, b + 40)):
+        f["unit.cut_before_unit"] = 1.0  # "hộ | hội viên phụ nữ": another counted noun follows
+    if src != "borrow":
+        f[f"pred={pred}&pre={pre_cls}"] = 1.0
+    if src != "borrow":  # what governs the count, in one word
+        ca, ce = ctx.clause_start(a), ctx.clause_end(b)
+        clean = not any(ctx.has(c, ca, ce) for c in ("block", "award", "neg", "future", "attend", "sense"))
+        if pred == "reg" or pre_cls == "reg":
+            f["gov=reg" + (".clean" if clean else ".mixed")] = 1.0
+        elif pred in _OTHER_GOV or pre_cls in _OTHER_GOV:
+            f["gov=other"] = 1.0
+        else:
+            f["gov=none"] = 1.0
     return f
 
 

@@ -1,0 +1,237 @@
+"""Who registered: the subject candidates of a pledge.
+
+A copy of ``fields/orgs.org_candidates`` (the organization-like noun
+phrases around the item, their distance, rank and what stands between),
+tuned for pledges: the folding of phrase texts is memoized and the phrases
+of a sentence are computed once per document rather than once per number
+(the shared function spent most of the pledges suggester's time there), and
+a few more features say what the phrase looks like (its first word's POS, a
+digit, a time word); an organization head of several words ("Cụm thi đua",
+"Khối thi đua") is read whole, so "Cụm thi đua số 5" is a candidate; "của/
+thuộc/trong X" is looked for after every extent of the counted noun.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from extractors.learn.candidates import Candidate
+from extractors.learn.context import NOUNISH, DocContext, bucket
+from extractors.learn.context import low as _low_uncached
+from extractors.learn.phrases import _ORG_JOIN, _STOP_CHARS, ORG_START_RE, trim
+
+low = functools.lru_cache(maxsize=200_000)(_low_uncached)
+_TIME_WORDS = frozenset({"giai đoạn", "năm", "quý", "tháng", "tuần", "ngày", "đợt", "nhiệm kỳ", "kỳ", "khóa",
+                         "sáng", "chiều", "tối", "hôm nay", "hiện nay", "đến nay", "tính đến"})
+
+
+def subject_phrases(ctx: DocContext, a: int, b: int, max_words: int = 14, per_start: int = 12,
+                    lower_heads: bool = True) -> list[tuple[int, int]]:
+    """Organization-like noun phrases in [a, b): runs that start on a capital
+    letter, an organization head word or "toàn/các", extended over capitalized
+    words, nouns and joiners; every extent that ends on a content word is
+    proposed, nested ones included. (``phrases.org_phrases``, except that an
+    organization head of several words, "Cụm thi đua", is read whole.)"""
+    ws = ctx.words_in(a, b)
+    heads = {(x, y) for x, y in ctx.between("orghead", a, b)}
+    head_starts = {x for x, _ in heads}
+    head_end = {x: y for x, y in heads}
+    out: list[tuple[int, int]] = []
+    seen = set()
+    for i, w in enumerate(ws):
+        starts_here = (w.text[:1].isupper() and w.text[:1].isalpha()) or w.start in head_starts \
+            or (lower_heads and ORG_START_RE.match(w.text))
+        if not starts_here:
+            continue
+        if i > 0 and ws[i - 1].end == w.start - 1 and ws[i - 1].text[:1].isupper() and w.text[:1].isupper() \
+                and not ctx.s[ws[i - 1].end:w.start].strip():
+            # inside a capitalized run: only its first word starts a phrase, unless a head begins here
+            if w.start not in head_starts:
+                continue
+        k = 0
+        prev_end = w.start
+        skip_to = -1
+        for j in range(i, min(len(ws), i + max_words)):
+            x = ws[j]
+            if x.start < skip_to:
+                if x.end == skip_to and j > i:
+                    prev_end = x.end
+                    span = (w.start, x.end)
+                    if span not in seen:
+                        seen.add(span)
+                        out.append(span)
+                        k += 1
+                continue
+            if x.start in head_end and head_end[x.start] > x.end:
+                # an organization head of several words ("Cụm thi đua") is read whole
+                skip_to = head_end[x.start]
+                prev_end = x.end
+                continue
+            if x.text == "(" and j > i:
+                # a parenthesis inside a name ("thôn Tân Hoa (Sơn Mai)") is kept whole when it closes soon
+                close_at = ctx.s.find(")", x.end, min(len(ctx.s), x.end + 80))
+                if close_at > 0 and "\n" not in ctx.s[x.end:close_at] and close_at > x.end:
+                    skip_to = close_at + 1
+                    prev_end = skip_to
+                    span = (w.start, skip_to)
+                    if span not in seen:
+                        seen.add(span)
+                        out.append(span)
+                    continue
+                break
+            gap = ctx.s[prev_end:x.start]
+            if j > i and (any(c in _STOP_CHARS or c in "," for c in gap) and x.lower not in _ORG_JOIN):
+                break
+            if any(c in _STOP_CHARS for c in x.text):
+                break
+            content = x.text[:1].isupper() or x.tag in NOUNISH or x.tag in ("M", "A") or x.text[:1].isdigit() \
+                or (not x.tag and x.text[:1].isalpha() and x.lower not in _ORG_JOIN)
+            if x.tag in ("V", "E", "C", "R", "CH") and not x.text[:1].isupper() and x.lower not in _ORG_JOIN:
+                break
+            if not content and x.lower not in _ORG_JOIN:
+                break
+            prev_end = x.end
+            if content and x.lower not in _ORG_JOIN:
+                span = (w.start, x.end)
+                if span not in seen:
+                    seen.add(span)
+                    out.append(span)
+                    k += 1
+                    if k >= per_start:
+                        break
+    return out
+
+
+org_phrases = subject_phrases
+_OF_RE = re.compile(r"\s*[”\"'’»]?\s*(?:\(|của|tại|ở|thuộc|trong|do)\s+", re.IGNORECASE)
+_TOAN_RE = re.compile(r"(?<!\w)(?:[Tt]oàn|[Cc]ả)\s+(?:\w+\s?){1,3}")
+_QUOTE_RE = re.compile(r"[“\"«‘]")
+
+
+def subject_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, rule_values: list,
+                       toan: bool = False, cache: dict | None = None,
+                       unit_ends: list[int] | None = None) -> list[Candidate]:
+    s = ctx.s
+    cache = cache if cache is not None else {}
+
+    def phrases(x: int, y: int) -> list[tuple[int, int]]:
+        key = (x, y)
+        if key not in cache:
+            cache[key] = org_phrases(ctx, x, y)
+        return cache[key]
+    opts: dict[tuple[int, int], set[str]] = {}
+
+    def add(x: int, y: int, src: str) -> None:
+        while y > x and s[y - 1] in " ,;:-–(":
+            y -= 1
+        if y - x >= 2:
+            opts.setdefault((x, y), set()).add(src)
+
+    sa, sb = ctx.sentence(a)
+    for x, y in org_phrases(ctx, sa, a):
+        add(x, y, "before")
+    for x, y in org_phrases(ctx, b, sb):
+        add(x, y, "after")
+    for e in sorted({b, *(unit_ends or ())}):
+        m = _OF_RE.match(s, e)  # "N đơn vị thuộc/của/trong X"
+        if m:
+            for x, y in org_phrases(ctx, m.end(), min(sb, m.end() + 200), per_start=12):
+                if x == m.end():
+                    add(x, y, "of")
+    if sa > 0:
+        pa, pb = ctx.sentence(sa - 1)
+        for x, y in phrases(pa, pb)[:16]:
+            add(x, y, "prev")
+    li = ctx.line_index(a)
+    if ctx.is_list_line(a):
+        for back in range(1, 10):
+            if li - back < 0:
+                break
+            la, lb = ctx.lines[li - back]
+            if not ctx.is_list_line(la):
+                for x, y in phrases(la, lb)[:16]:
+                    add(x, y, "listhead")
+                break
+    if toan:
+        for m2 in _TOAN_RE.finditer(s, sa, a):
+            ws = ctx.words_in(m2.start(), m2.end())
+            for j in range(1, len(ws)):
+                add(ws[0].start, ws[j].end, "toan")
+    for x, y in phrases(*ctx.lines[ctx.first_body_line])[:10]:
+        add(x, y, "headline")
+    for v in rule_values:
+        if v:
+            pos = s.rfind(v, 0, b + 300)
+            if pos < 0:
+                pos = s.find(v)
+            if pos >= 0:
+                add(pos, pos + len(v), "rule")
+    # rank of each option by distance, before and after the item separately
+    dist = {}
+    for (x, y) in opts:
+        dist[(x, y)] = len(ctx.words_in(y, a)) if y <= a else -len(ctx.words_in(b, x)) if x >= b else 0
+    before = sorted((k for k in opts if k[1] <= a and ctx.sentence(k[0])[0] == sa), key=lambda k: (dist[k], -(k[1] - k[0])))
+    after = sorted((k for k in opts if k[0] >= b and k[0] < sb), key=lambda k: (-dist[k], -(k[1] - k[0])))
+    rank = {}
+    for lst in (before, after):
+        starts_seen: list[int] = []
+        for k in lst:
+            if k[0] not in starts_seen:
+                starts_seen.append(k[0])
+            rank[k] = len(starts_seen)
+    counts: dict[str, int] = {}
+    for (x, y) in opts:
+        counts[low(s[x:y])] = counts.get(low(s[x:y]), 0) + 1
+    out = []
+    for (x, y), srcs in opts.items():
+        val = trim(s[x:y])
+        if len(val) < 2:
+            continue
+        ws = ctx.words_in(x, y)
+        f: dict[str, float] = {f"src={src}": 1.0 for src in srcs}
+        f[f"len={min(len(ws), 8)}"] = 1.0
+        if ws:
+            f[f"head={low(ws[0].text)}"] = 1.0
+            f[f"last={low(ws[-1].text)}"] = 1.0
+            f[f"headshape={'Xx' if ws[0].text[:1].isupper() else 'x'}"] = 1.0
+            f[f"headpos={ws[0].tag or '?'}"] = 1.0
+            if low(ws[0].text) in _TIME_WORDS:
+                f["head.time"] = 1.0
+            if any(ch.isdigit() for ch in val):
+                f["digit"] = 1.0
+        if any(h == x for h, _ in ctx.between("orghead", x, y)):
+            f["orghead.start"] = 1.0
+        if ctx.has("place", x, y):
+            f["place"] = 1.0
+        d = dist[(x, y)]
+        f[f"dist={bucket(d, (-12, -4, -1, 1, 3, 6, 12, 25))}"] = 1.0
+        r = rank.get((x, y))
+        if r is not None:
+            f[f"rank.{'before' if y <= a else 'after'}={min(r, 4)}"] = 1.0
+        lo, hi = (y, a) if y <= a else (b, x)
+        if lo < hi:
+            gap = s[lo:hi]
+            if "\n" not in gap:
+                f["same_line"] = 1.0
+            if not any(c in gap for c in ",;:."):
+                f["same_clause"] = 1.0
+            if _QUOTE_RE.search(gap):
+                f["quote_between"] = 1.0
+            if ctx.has("build", lo, hi) or ctx.has("reg", lo, hi):
+                f["verb.between"] = 1.0
+            if ctx.has("model", lo, hi):
+                f["model_word.between"] = 1.0
+        prv = ctx.words_before(x, 1)
+        f[f"prev={low(prv[0].text) if prv else '<line>'}"] = 1.0
+        nxt = ctx.words_after(y, 1)
+        f[f"next={low(nxt[0].text) if nxt else '</line>'}"] = 1.0
+        if nxt and nxt[0].tag:
+            f[f"next.pos={nxt[0].tag}"] = 1.0
+        if y < len(s) and s[y:y + 1] in ",;:.)":
+            f[f"ends_at={s[y]}"] = 1.0
+        f[f"freq={bucket(counts.get(low(val), 1), (2, 3))}"] = 1.0
+        if "rule" in srcs and len(srcs) == 1:
+            f["rule.only"] = 1.0
+        out.append(Candidate(task, val, x, y, "+".join(sorted(srcs)), f"{group}.org", f, parent=group))
+    return out

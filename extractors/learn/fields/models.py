@@ -22,7 +22,7 @@ from extractors.learn.context import (
     position_features,
     window_features,
 )
-from extractors.learn.fields.orgs import org_candidates
+from extractors.learn.fields.units import unit_candidates
 from extractors.learn.phrases import name_options, quoted_spans, trim
 
 _TRIGGER_RE = re.compile(r"(?<!\w)(?:mô hình(?:\s+điểm)?|điển hình(?:\s+tiên tiến)?|cách làm hay|gương điển hình|"
@@ -110,7 +110,7 @@ def suggest(ctx: DocContext) -> list[Candidate]:
         out.append(Candidate("models", {"name": name, "organization": None}, a, b, src, group, f))
         if group not in groups_done:
             groups_done.add(group)
-            out.extend(org_candidates(ctx, "models.organization", a, b, group,
+            out.extend(unit_candidates(ctx, "models.organization", a, b, group,
                                      [it.value.get("organization") for it in ctx.rule_items("models")
                                       if fold(it.value.get("name")) == key]))
     return out

@@ -86,13 +86,19 @@ def suggest(ctx: DocContext) -> list[Candidate]:
     rule_names = set(rules)
     counts: dict[str, int] = {}
     opts = _names(ctx)
+    cuts = []
+    for a, b, src, g in opts:
+        if src in ("rule", "list_item", "quote_open"):
+            m = _CONN_IN_RE.search(ctx.s, a, b)
+            if m and m.start() - a >= 3:
+                cuts.append((a, m.start(), src + "_cut", g))
     for a, b, _src, _g in opts:
         k = fold(ctx.s[a:b])
         counts[k] = counts.get(k, 0) + 1
     triggered = {fold(ctx.s[a:b]) for a, b, src, _g in opts if src == "after_trigger"}
     out: list[Candidate] = []
     seen: set[tuple[int, int]] = set()
-    groups_done: set[str] = set()
+    anchors = _anchors(ctx, opts + cuts)
     for a, b, src, group in opts:
         name = trim(ctx.s[a:b])
         if not name or (a, b) in seen or len(name) < 2:
@@ -108,11 +114,33 @@ def suggest(ctx: DocContext) -> list[Candidate]:
         if key in triggered and src != "after_trigger":
             f["also_after_trigger"] = 1.0
         out.append(Candidate("models", {"name": name, "organization": None}, a, b, src, group, f))
-        if group not in groups_done:
-            groups_done.add(group)
-            out.extend(unit_candidates(ctx, "models.organization", a, b, group,
-                                     [it.value.get("organization") for it in ctx.rule_items("models")
-                                      if fold(it.value.get("name")) == key]))
+    for group, (a, b, keys) in anchors.items():
+        out.extend(unit_candidates(ctx, "models.organization", a, b, group,
+                                   [it.value.get("organization") for it in ctx.rule_items("models")
+                                    if fold(it.value.get("name")) in keys]))
+    return out
+
+
+_CONN_IN_RE = re.compile(r"\s(?:của|ở|tại|do|thuộc)\s+(?=\S)", re.IGNORECASE)
+
+
+def _anchors(ctx: DocContext, opts: list) -> dict[str, tuple[int, int, set[str]]]:
+    """Per group, the extent the unit is looked for around: a closed quote, else
+    the longest option that holds no connector ("của", "ở", "tại" …: what
+    follows it is the unit); and the folded names of its options."""
+    by: dict[str, list] = {}
+    for a, b, src, group in opts:
+        by.setdefault(group, []).append((a, b, src))
+    out = {}
+    for group, os_ in by.items():
+        keys = {fold(trim(ctx.s[a:b])) for a, b, _ in os_}
+        quoted = [(a, b) for a, b, src in os_ if src == "quote"]
+        if quoted:
+            a, b = quoted[0]
+        else:
+            clean = [(a, b) for a, b, _ in os_ if not _CONN_IN_RE.search(ctx.s, a, b)]
+            a, b = max(clean, key=lambda t: t[1]) if clean else min(((a, b) for a, b, _ in os_), key=lambda t: t[1])
+        out[group] = (a, b, keys)
     return out
 
 

@@ -278,10 +278,12 @@ def unit_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, rule
                 f["semicolon_between"] = 1.0
             if side == "a":
                 if direct and direct[1] <= x and not s[direct[1]:x].strip():
+                    f["of.direct"] = 1.0
                     f[f"of.direct={direct[0]}"] = 1.0
                 else:
                     pw = ctx.words_before(x, 1)
                     if pw and pw[0].lower in _CONNECTORS:
+                        f["of.later"] = 1.0
                         f[f"of.later={pw[0].lower}"] = 1.0
                         if n_other == 0:
                             f["of.later.clear"] = 1.0
@@ -289,6 +291,8 @@ def unit_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, rule
                 op = _clause_open(ctx, x)
                 vb = "reg" if ctx.has("reg", lo, hi) else "build" if ctx.has("build", lo, hi) else "none"
                 if op:
+                    f[f"subj.{op}"] = 1.0
+                    f[f"subj.{vb}"] = 1.0
                     f[f"subj.{op}.{vb}"] = 1.0
                     if n_other == 0:
                         f["subj.clear"] = 1.0

@@ -82,6 +82,8 @@ def unit_phrases(ctx: DocContext, a: int, b: int, max_words: int = 14, per_start
         lower_unit = bool(_UNIT_START_RE.match(ctx.s, w.start)) and _UNIT_START_RE.match(ctx.s, w.start).end() in word_ends
         if not (cap or w.start in head_starts or lower_unit):
             continue
+        if cap and w.start not in head_starts and not lower_unit and _weak_capital(ctx, w):
+            continue
         if i > 0 and cap and ws[i - 1].text[:1].isupper() and not ctx.s[ws[i - 1].end:w.start].strip() \
                 and w.start not in head_starts:
             continue  # inside a capitalized run: only its first word opens a phrase
@@ -123,6 +125,22 @@ def unit_phrases(ctx: DocContext, a: int, b: int, max_words: int = 14, per_start
                     if k >= per_start:
                         break
     return out
+
+
+def _weak_capital(ctx: DocContext, w) -> bool:
+    """A capital that says nothing about a name: the first word of a sentence
+    or line that is no proper noun ("Để", "Từ năm …"), or any word of a line
+    written in capitals."""
+    la, lb = ctx.line(w.start)
+    line = ctx.s[la:lb]
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) > 8 and all(c.isupper() for c in letters):
+        return True
+    sa, _ = ctx.sentence(w.start)
+    lo = max(la, sa)
+    if not any(c.isalnum() for c in ctx.s[lo:w.start]) and w.tag not in ("Np", "Ny"):
+        return True
+    return False
 
 
 def _cached_phrases(ctx: DocContext, cache: dict, a: int, b: int) -> list[tuple[int, int]]:

@@ -165,4 +165,75 @@ def _features(ctx: DocContext, a: int, b: int, src: str, name: str) -> dict[str,
     f.update(position_features(ctx, a))
     if ctx.line_index(a) == ctx.first_body_line:
         f["headline"] = 1.0
+    f.update(_intro_features(ctx, a, src))
+    return f
+
+
+_CHAIN_SEP_RE = re.compile(r"^\s*(?:[,;/]|và|hoặc|cùng|…|\.\.\.)?\s*(?:và\s*)?$")
+_INTRO_END_RE = re.compile(r"(?:[:]|(?<!\w)(?:như|gồm|là|có|sau))\s*$", re.IGNORECASE)
+_INTRO_CLASSES = ("model", "campaign", "quoteword", "theme", "event")
+
+
+def _chains(ctx: DocContext) -> dict[int, tuple[int, int, int]]:
+    """name start -> (chain start offset, position in the chain, chain length)
+    for the quoted names of the document: quotes that follow each other with
+    only a separator between ("“A”, “B” và “C”") make one chain."""
+    got = getattr(ctx, "_model_chains", None)
+    if got is not None:
+        return got
+    qs = [(q, a, b) for q, a, b, closed in quoted_spans(ctx) if closed]
+    out: dict[int, tuple[int, int, int]] = {}
+    i = 0
+    while i < len(qs):
+        j = i
+        while j + 1 < len(qs):
+            end = qs[j][2]
+            k = end
+            while k < len(ctx.s) and ctx.s[k] in "”\"'’»":
+                k += 1
+            if k - end > 2 or not _CHAIN_SEP_RE.match(ctx.s[k:qs[j + 1][0]]) or "\n" in ctx.s[k:qs[j + 1][0]]:
+                break
+            j += 1
+        n = j - i + 1
+        for p in range(i, j + 1):
+            out[qs[p][1]] = (qs[i][0], p - i, n)
+        i = j + 1
+    ctx._model_chains = out
+    return out
+
+
+def _intro_features(ctx: DocContext, a: int, src: str) -> dict[str, float]:
+    """What introduces the name (or the chain of quoted names it belongs to):
+    the nearest trigger word before the chain in its sentence, how far, what
+    stands between, whether a colon or "như/gồm" opens the list."""
+    f: dict[str, float] = {}
+    c0 = a
+    if src.startswith("quote"):
+        ch = _chains(ctx).get(a)
+        if ch:
+            c0, pos, n = ch
+            if n > 1:
+                f[f"chain.n={bucket(n, (3, 5))}"] = 1.0
+                f[f"chain.pos={'first' if pos == 0 else 'last' if pos == n - 1 else 'mid'}"] = 1.0
+    sa, _ = ctx.sentence(c0)
+    la, _ = ctx.line(c0)
+    lo = max(sa, la)
+    last = None
+    for cls in _INTRO_CLASSES:
+        got = ctx.nearest_before(cls, c0, lo)
+        if got and (last is None or got[1] > last[1][1]):
+            last = (cls, got)
+    if last:
+        f[f"intro.last={last[0]}"] = 1.0
+    mt = ctx.nearest_before("model", c0, lo)
+    if mt:
+        gap = len(ctx.words_in(mt[1], c0))
+        f[f"intro.model={bucket(gap, (1, 2, 4, 8, 16))}"] = 1.0
+        for cls in ("campaign", "quoteword", "theme", "event"):
+            if ctx.has(cls, mt[1], c0):
+                f[f"intro.between.{cls}"] = 1.0
+    else:
+        f["intro.model=none"] = 1.0
+    if _INTRO_END_RE.search(ctx.s, max(lo, c0 - 12), c0):
+        f["intro.opens_list"] = 1.0
     return f

@@ -236,4 +236,6 @@ def _intro_features(ctx: DocContext, a: int, src: str) -> dict[str, float]:
         f["intro.model=none"] = 1.0
     if _INTRO_END_RE.search(ctx.s, max(lo, c0 - 12), c0):
         f["intro.opens_list"] = 1.0
+        if last:
+            f[f"intro.list_of={last[0]}"] = 1.0
     return f

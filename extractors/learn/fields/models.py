@@ -232,6 +232,10 @@ def _intro_features(ctx: DocContext, a: int, src: str) -> dict[str, float]:
         for cls in ("campaign", "quoteword", "theme", "event"):
             if ctx.has(cls, mt[1], c0):
                 f[f"intro.between.{cls}"] = 1.0
+        if gap <= 3:
+            for w in ctx.words_in(mt[1], c0):
+                if any(ch.isalpha() for ch in w.text):
+                    f[f"intro.gw={low(w.text)}"] = 1.0
     else:
         f["intro.model=none"] = 1.0
     if _INTRO_END_RE.search(ctx.s, max(lo, c0 - 12), c0):

@@ -79,14 +79,40 @@ def suggest(ctx: DocContext) -> list[Candidate]:
         else:
             spec = ctx.s[trig:a] if trig is not None else ""
             year, _local = _year(ctx.s, spec, a, b, doc_year)
+        stated = year is not None
+        if year is None:
+            year = _fallback_year(ctx, a, b)
         f = _features(ctx, a, b, src, text, trig)
         if rule is not None:
             f["rule.eq"] = 1.0
             f[f"rule.conf={bucket(rule.confidence, (0.6, 0.75, 0.9))}"] = 1.0
-        if year is None:
+        if not stated:
             f["no_year"] = 1.0
         out.append(Candidate("themes", {"text": text, "year": year}, a, b, src, group, f))
     return out
+
+
+_ANY_YEAR_RE = re.compile(r"(?<![\d/.-])(?:\d{1,2}[/.-]\d{1,2}[/.-])?((?:19|20)\d\d)(?![\d/])")
+
+
+def _fallback_year(ctx: DocContext, a: int, b: int) -> int | None:
+    """Where no "năm YYYY" dates the theme: the year of a date in its sentence
+    ("từ ngày 9/10 đến 22/12/2019 với chủ đề …"), else the document's year when
+    one year dominates its dates."""
+    sa, sb = ctx.sentence(a)
+    ys = [int(m.group(1)) for m in _ANY_YEAR_RE.finditer(ctx.s, sa, sb) if not (a <= m.start() < b)]
+    if ys and len(set(ys)) == 1:
+        return ys[0]
+    cache = getattr(ctx, "_doc_years", None)
+    if cache is None:
+        counts: dict[int, int] = {}
+        for m in _ANY_YEAR_RE.finditer(ctx.s):
+            y = int(m.group(1))
+            counts[y] = counts.get(y, 0) + 1
+        top = sorted(counts.items(), key=lambda kv: -kv[1])
+        cache = top[0][0] if top and top[0][1] * 2 > sum(counts.values()) else None
+        ctx._doc_years = cache
+    return cache
 
 
 def _features(ctx: DocContext, a: int, b: int, src: str, text: str, trig: int | None) -> dict[str, float]:

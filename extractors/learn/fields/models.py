@@ -96,6 +96,7 @@ def suggest(ctx: DocContext) -> list[Candidate]:
         k = fold(ctx.s[a:b])
         counts[k] = counts.get(k, 0) + 1
     triggered = {fold(ctx.s[a:b]) for a, b, src, _g in opts if src == "after_trigger"}
+    intro_by_name = _intro_classes(ctx)
     out: list[Candidate] = []
     seen: set[tuple[int, int]] = set()
     anchors = _anchors(ctx, opts + cuts)
@@ -113,6 +114,8 @@ def suggest(ctx: DocContext) -> list[Candidate]:
             f["repeated"] = 1.0
         if key in triggered and src != "after_trigger":
             f["also_after_trigger"] = 1.0
+        for cls in intro_by_name.get(key, ()):
+            f[f"name.introduced_as={cls}"] = 1.0
         out.append(Candidate("models", {"name": name, "organization": None}, a, b, src, group, f))
     for group, (a, b, keys) in anchors.items():
         out.extend(unit_candidates(ctx, "models.organization", a, b, group,
@@ -122,6 +125,24 @@ def suggest(ctx: DocContext) -> list[Candidate]:
 
 
 _CONN_IN_RE = re.compile(r"\s(?:của|ở|tại|do|thuộc)\s+(?=\S)", re.IGNORECASE)
+
+
+def _intro_classes(ctx: DocContext) -> dict[str, set[str]]:
+    """Folded quoted name -> the classes of the nouns that introduce its quotes
+    anywhere in the document ("mô hình “X”", "phong trào “X”", "chủ đề “X”"),
+    looked for at most three words before the quote."""
+    out: dict[str, set[str]] = {}
+    for q, a, b, closed in quoted_spans(ctx):
+        ws = ctx.words_before(q, 3)
+        lo = ws[0].start if ws else q
+        last = None
+        for cls in _INTRO_CLASSES:
+            got = ctx.nearest_before(cls, q, lo)
+            if got and (last is None or got[1] > last[1][1]):
+                last = (cls, got)
+        if last:
+            out.setdefault(fold(trim(ctx.s[a:b])), set()).add(last[0])
+    return out
 
 
 def _anchors(ctx: DocContext, opts: list) -> dict[str, tuple[int, int, set[str]]]:

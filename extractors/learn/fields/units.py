@@ -25,6 +25,7 @@ a unit to its model:
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from extractors.learn.candidates import Candidate
@@ -150,6 +151,17 @@ def _cached_phrases(ctx: DocContext, cache: dict, a: int, b: int) -> list[tuple[
         got = [(x, y) for x, y in unit_phrases(ctx, a, b) if not _in_quote(cache, x, y)]
         cache["phrases"][key] = got
     return got
+
+
+def _extended_elsewhere(ctx: DocContext, cache: dict, val: str) -> bool:
+    """Whether the document names a longer unit that begins with this one
+    ("Đảng ủy Bệnh viện" beside "Đảng ủy Bệnh viện đa khoa huyện X")."""
+    vals = cache.get("all")
+    if vals is None:
+        vals = sorted({low(trim(ctx.s[x:y])) for x, y in _cached_phrases(ctx, cache, 0, len(ctx.s))})
+        cache["all"] = vals
+    i = bisect.bisect_left(vals, val + " ")
+    return i < len(vals) and vals[i].startswith(val + " ")
 
 
 def _clause_open(ctx: DocContext, x: int) -> str | None:
@@ -340,5 +352,7 @@ def unit_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, rule
         f[f"freq={bucket(counts.get(low(val), 1), (2, 3))}"] = 1.0
         if low(val) in head_text:
             f["named_in_headline"] = 1.0
+        if _extended_elsewhere(ctx, cache, low(val)):
+            f["extended_elsewhere"] = 1.0
         out.append(Candidate(task, val, x, y, "+".join(sorted(srcs)), f"{group}.org", f, parent=group))
     return out

@@ -145,6 +145,20 @@ def _intro_classes(ctx: DocContext) -> dict[str, set[str]]:
     return out
 
 
+def _unit_tail(ctx: DocContext, a: int, b: int) -> int:
+    """An unquoted name that runs into its unit without a connector ("mô hình
+    hát then xã An Lạc"): where that unit (a head noun and a proper name)
+    begins, else ``b``."""
+    ws = ctx.words_in(a, b)
+    if len(ws) < 3:
+        return b
+    heads = {x for x, _ in ctx.between("orghead", ws[1].start, b)}
+    for i, w in enumerate(ws[1:-1], 1):
+        if w.start in heads and ws[i + 1].text[:1].isupper():
+            return w.start
+    return b
+
+
 def _anchors(ctx: DocContext, opts: list) -> dict[str, tuple[int, int, set[str]]]:
     """Per group, the extent the unit is looked for around: a closed quote, else
     the longest option that holds no connector ("của", "ở", "tại" …: what
@@ -161,6 +175,7 @@ def _anchors(ctx: DocContext, opts: list) -> dict[str, tuple[int, int, set[str]]
         else:
             clean = [(a, b) for a, b, _ in os_ if not _CONN_IN_RE.search(ctx.s, a, b)]
             a, b = max(clean, key=lambda t: t[1]) if clean else min(((a, b) for a, b, _ in os_), key=lambda t: t[1])
+            b = _unit_tail(ctx, a, b)
         out[group] = (a, b, keys)
     return out
 

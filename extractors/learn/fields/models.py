@@ -145,13 +145,16 @@ def _intro_classes(ctx: DocContext) -> dict[str, set[str]]:
     return out
 
 
+_CONN_AFTER_RE = re.compile(r"[\s”\"'’»]*(?:của|ở|tại|do|thuộc)(?!\w)", re.IGNORECASE)
+
+
 def _unit_tail(ctx: DocContext, a: int, b: int) -> int:
     """An unquoted name that runs into its unit without a connector ("mô hình
     hát then xã An Lạc"): where that unit (a head noun and a proper name)
     begins, else ``b``."""
     ws = ctx.words_in(a, b)
-    if len(ws) < 3:
-        return b
+    if len(ws) < 3 or _CONN_AFTER_RE.match(ctx.s, b):
+        return b  # "… của Y" follows: Y is the unit
     heads = {x for x, _ in ctx.between("orghead", ws[1].start, b)}
     for i, w in enumerate(ws[1:-1], 1):
         if w.start in heads and ws[i + 1].text[:1].isupper():

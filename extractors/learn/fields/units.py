@@ -91,6 +91,7 @@ def unit_phrases(ctx: DocContext, a: int, b: int, max_words: int = 14, per_start
         k = 0
         prev_end = w.start
         skip_to = -1
+        proper = False
         for j in range(i, min(len(ws), i + max_words)):
             x = ws[j]
             if x.start < skip_to:
@@ -117,6 +118,12 @@ def unit_phrases(ctx: DocContext, a: int, b: int, max_words: int = 14, per_start
                 break
             if not content and x.lower not in _JOIN:
                 break
+            in_head = any(hx <= x.start and x.end <= hy for hx, hy in head_spans) or bool(_UNIT_START_RE.match(ctx.s, x.start))
+            if proper and not x.text[:1].isupper() and not x.text[:1].isdigit() and not in_head \
+                    and x.lower not in _JOIN:
+                break  # after a proper name only another unit goes on ("… Cẩm Xuyên huyện …", not "… trước đây")
+            if x.text[:1].isupper() and not in_head:
+                proper = True
             prev_end = x.end
             if content and x.lower not in _JOIN:
                 if (w.start, x.end) not in seen:

@@ -55,6 +55,14 @@ def _doc_cache(ctx: DocContext) -> dict:
     return cache
 
 
+def _low(cache: dict, text: str) -> str:
+    memo = cache.setdefault("low", {})
+    got = memo.get(text)
+    if got is None:
+        got = memo[text] = low(text)
+    return got
+
+
 def _in_quote(cache: dict, x: int, y: int) -> bool:
     for qa, qb in cache["quotes"]:
         if qa <= x < qb:
@@ -140,9 +148,14 @@ def _weak_capital(ctx: DocContext, w) -> bool:
     or line that is no proper noun ("Để", "Từ năm …"), or any word of a line
     written in capitals."""
     la, lb = ctx.line(w.start)
-    line = ctx.s[la:lb]
-    letters = [c for c in line if c.isalpha()]
-    if len(letters) > 8 and all(c.isupper() for c in letters):
+    caps = getattr(ctx, "_caps_lines", None)
+    if caps is None:
+        caps = ctx._caps_lines = {}
+    got = caps.get(la)
+    if got is None:
+        letters = [c for c in ctx.s[la:lb] if c.isalpha()]
+        got = caps[la] = len(letters) > 8 and all(c.isupper() for c in letters)
+    if got:
         return True
     sa, _ = ctx.sentence(w.start)
     lo = max(la, sa)
@@ -165,7 +178,7 @@ def _extended_elsewhere(ctx: DocContext, cache: dict, val: str) -> bool:
     ("Đảng ủy Bệnh viện" beside "Đảng ủy Bệnh viện đa khoa huyện X")."""
     vals = cache.get("all")
     if vals is None:
-        vals = sorted({low(trim(ctx.s[x:y])) for x, y in _cached_phrases(ctx, cache, 0, len(ctx.s))})
+        vals = sorted({trim(ctx.s[x:y]).lower() for x, y in _cached_phrases(ctx, cache, 0, len(ctx.s))})
         cache["all"] = vals
     i = bisect.bisect_left(vals, val + " ")
     return i < len(vals) and vals[i].startswith(val + " ")
@@ -265,8 +278,11 @@ def unit_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, rule
     rank.update({x: i + 1 for i, x in enumerate(after)})
     counts: dict[str, int] = {}
     for (x, y) in opts:
-        counts[low(s[x:y])] = counts.get(low(s[x:y]), 0) + 1
-    head_text = low(s[slice(*ctx.lines[ctx.first_body_line])])
+        lv = s[x:y].lower()
+        counts[lv] = counts.get(lv, 0) + 1
+    head_text = cache.get("head_text")
+    if head_text is None:
+        head_text = cache["head_text"] = s[slice(*ctx.lines[ctx.first_body_line])].lower()
     out = []
     for (x, y), srcs in opts.items():
         val = trim(s[x:y])
@@ -286,7 +302,7 @@ def unit_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, rule
             f["src=rule"] = 1.0
         f[f"len={min(len(ws), 8)}"] = 1.0
         if ws:
-            f[f"head={low(ws[0].text)}"] = 1.0
+            f[f"head={_low(cache, ws[0].text)}"] = 1.0
             f[f"headshape={'Xx' if ws[0].text[:1].isupper() else 'x'}"] = 1.0
         if any(h == x for h, _ in ctx.between("orghead", x, y)):
             f["orghead.start"] = 1.0
@@ -346,7 +362,7 @@ def unit_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, rule
                     f["tai_comma"] = 1.0
         prv = ctx.words_before(x, 1)
         if prv:
-            f[f"prev={low(prv[0].text)}"] = 1.0
+            f[f"prev={_low(cache, prv[0].text)}"] = 1.0
             if ctx.has("role", prv[0].start, prv[0].end) or ctx.has("role", max(0, x - 14), x):
                 f["after_role"] = 1.0
         else:
@@ -356,10 +372,11 @@ def unit_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, rule
             f[f"next.pos={nxt[0].tag}"] = 1.0
         if y < len(s) and s[y:y + 1] in ",;:.)":
             f[f"ends_at={s[y]}"] = 1.0
-        f[f"freq={bucket(counts.get(low(val), 1), (2, 3))}"] = 1.0
-        if low(val) in head_text:
+        lv = val.lower()
+        f[f"freq={bucket(counts.get(lv, 1), (2, 3))}"] = 1.0
+        if lv in head_text:
             f["named_in_headline"] = 1.0
-        if _extended_elsewhere(ctx, cache, low(val)):
+        if _extended_elsewhere(ctx, cache, lv):
             f["extended_elsewhere"] = 1.0
         out.append(Candidate(task, val, x, y, "+".join(sorted(srcs)), f"{group}.org", f, parent=group))
     return out

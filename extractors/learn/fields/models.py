@@ -22,7 +22,7 @@ from extractors.learn.context import (
     position_features,
     window_features,
 )
-from extractors.learn.fields.orgs import org_candidates
+from extractors.learn.fields.units import unit_candidates
 from extractors.learn.phrases import name_options, quoted_spans, trim
 
 _TRIGGER_RE = re.compile(r"(?<!\w)(?:mô hình(?:\s+điểm)?|điển hình(?:\s+tiên tiến)?|cách làm hay|gương điển hình|"
@@ -86,13 +86,20 @@ def suggest(ctx: DocContext) -> list[Candidate]:
     rule_names = set(rules)
     counts: dict[str, int] = {}
     opts = _names(ctx)
+    cuts = []
+    for a, b, src, g in opts:
+        if src in ("rule", "list_item", "quote_open"):
+            m = _CONN_IN_RE.search(ctx.s, a, b)
+            if m and m.start() - a >= 3:
+                cuts.append((a, m.start(), src + "_cut", g))
     for a, b, _src, _g in opts:
         k = fold(ctx.s[a:b])
         counts[k] = counts.get(k, 0) + 1
     triggered = {fold(ctx.s[a:b]) for a, b, src, _g in opts if src == "after_trigger"}
+    intro_by_name = _intro_classes(ctx)
     out: list[Candidate] = []
     seen: set[tuple[int, int]] = set()
-    groups_done: set[str] = set()
+    anchors = _anchors(ctx, opts + cuts)
     for a, b, src, group in opts:
         name = trim(ctx.s[a:b])
         if not name or (a, b) in seen or len(name) < 2:
@@ -107,12 +114,72 @@ def suggest(ctx: DocContext) -> list[Candidate]:
             f["repeated"] = 1.0
         if key in triggered and src != "after_trigger":
             f["also_after_trigger"] = 1.0
+        for cls in intro_by_name.get(key, ()):
+            f[f"name.introduced_as={cls}"] = 1.0
         out.append(Candidate("models", {"name": name, "organization": None}, a, b, src, group, f))
-        if group not in groups_done:
-            groups_done.add(group)
-            out.extend(org_candidates(ctx, "models.organization", a, b, group,
-                                     [it.value.get("organization") for it in ctx.rule_items("models")
-                                      if fold(it.value.get("name")) == key]))
+    for group, (a, b, keys) in anchors.items():
+        out.extend(unit_candidates(ctx, "models.organization", a, b, group,
+                                   [it.value.get("organization") for it in ctx.rule_items("models")
+                                    if fold(it.value.get("name")) in keys]))
+    return out
+
+
+_CONN_IN_RE = re.compile(r"\s(?:của|ở|tại|do|thuộc)\s+(?=\S)", re.IGNORECASE)
+
+
+def _intro_classes(ctx: DocContext) -> dict[str, set[str]]:
+    """Folded quoted name -> the classes of the nouns that introduce its quotes
+    anywhere in the document ("mô hình “X”", "phong trào “X”", "chủ đề “X”"),
+    looked for at most three words before the quote."""
+    out: dict[str, set[str]] = {}
+    for q, a, b, closed in quoted_spans(ctx):
+        ws = ctx.words_before(q, 3)
+        lo = ws[0].start if ws else q
+        last = None
+        for cls in _INTRO_CLASSES:
+            got = ctx.nearest_before(cls, q, lo)
+            if got and (last is None or got[1] > last[1][1]):
+                last = (cls, got)
+        if last:
+            out.setdefault(fold(trim(ctx.s[a:b])), set()).add(last[0])
+    return out
+
+
+_CONN_AFTER_RE = re.compile(r"[\s”\"'’»]*(?:của|ở|tại|do|thuộc)(?!\w)", re.IGNORECASE)
+
+
+def _unit_tail(ctx: DocContext, a: int, b: int) -> int:
+    """An unquoted name that runs into its unit without a connector ("mô hình
+    hát then xã An Lạc"): where that unit (a head noun and a proper name)
+    begins, else ``b``."""
+    ws = ctx.words_in(a, b)
+    if len(ws) < 3 or _CONN_AFTER_RE.match(ctx.s, b):
+        return b  # "… của Y" follows: Y is the unit
+    heads = {x for x, _ in ctx.between("orghead", ws[1].start, b)}
+    for i, w in enumerate(ws[1:-1], 1):
+        if w.start in heads and ws[i + 1].text[:1].isupper():
+            return w.start
+    return b
+
+
+def _anchors(ctx: DocContext, opts: list) -> dict[str, tuple[int, int, set[str]]]:
+    """Per group, the extent the unit is looked for around: a closed quote, else
+    the longest option that holds no connector ("của", "ở", "tại" …: what
+    follows it is the unit); and the folded names of its options."""
+    by: dict[str, list] = {}
+    for a, b, src, group in opts:
+        by.setdefault(group, []).append((a, b, src))
+    out = {}
+    for group, os_ in by.items():
+        keys = {fold(trim(ctx.s[a:b])) for a, b, _ in os_}
+        quoted = [(a, b) for a, b, src in os_ if src == "quote"]
+        if quoted:
+            a, b = quoted[0]
+        else:
+            clean = [(a, b) for a, b, _ in os_ if not _CONN_IN_RE.search(ctx.s, a, b)]
+            a, b = max(clean, key=lambda t: t[1]) if clean else min(((a, b) for a, b, _ in os_), key=lambda t: t[1])
+            b = _unit_tail(ctx, a, b)
+        out[group] = (a, b, keys)
     return out
 
 
@@ -137,4 +204,81 @@ def _features(ctx: DocContext, a: int, b: int, src: str, name: str) -> dict[str,
     f.update(position_features(ctx, a))
     if ctx.line_index(a) == ctx.first_body_line:
         f["headline"] = 1.0
+    f.update(_intro_features(ctx, a, src))
+    return f
+
+
+_CHAIN_SEP_RE = re.compile(r"^\s*(?:[,;/]|và|hoặc|cùng|…|\.\.\.)?\s*(?:và\s*)?$")
+_INTRO_END_RE = re.compile(r"(?:[:]|(?<!\w)(?:như|gồm|là|có|sau))\s*$", re.IGNORECASE)
+_INTRO_CLASSES = ("model", "campaign", "quoteword", "theme", "event")
+
+
+def _chains(ctx: DocContext) -> dict[int, tuple[int, int, int]]:
+    """name start -> (chain start offset, position in the chain, chain length)
+    for the quoted names of the document: quotes that follow each other with
+    only a separator between ("“A”, “B” và “C”") make one chain."""
+    got = getattr(ctx, "_model_chains", None)
+    if got is not None:
+        return got
+    qs = [(q, a, b) for q, a, b, closed in quoted_spans(ctx) if closed]
+    out: dict[int, tuple[int, int, int]] = {}
+    i = 0
+    while i < len(qs):
+        j = i
+        while j + 1 < len(qs):
+            end = qs[j][2]
+            k = end
+            while k < len(ctx.s) and ctx.s[k] in "”\"'’»":
+                k += 1
+            if k - end > 2 or not _CHAIN_SEP_RE.match(ctx.s[k:qs[j + 1][0]]) or "\n" in ctx.s[k:qs[j + 1][0]]:
+                break
+            j += 1
+        n = j - i + 1
+        for p in range(i, j + 1):
+            out[qs[p][1]] = (qs[i][0], p - i, n)
+        i = j + 1
+    ctx._model_chains = out
+    return out
+
+
+def _intro_features(ctx: DocContext, a: int, src: str) -> dict[str, float]:
+    """What introduces the name (or the chain of quoted names it belongs to):
+    the nearest trigger word before the chain in its sentence, how far, what
+    stands between, whether a colon or "như/gồm" opens the list."""
+    f: dict[str, float] = {}
+    c0 = a
+    if src.startswith("quote"):
+        ch = _chains(ctx).get(a)
+        if ch:
+            c0, pos, n = ch
+            if n > 1:
+                f[f"chain.n={bucket(n, (3, 5))}"] = 1.0
+                f[f"chain.pos={'first' if pos == 0 else 'last' if pos == n - 1 else 'mid'}"] = 1.0
+    sa, _ = ctx.sentence(c0)
+    la, _ = ctx.line(c0)
+    lo = max(sa, la)
+    last = None
+    for cls in _INTRO_CLASSES:
+        got = ctx.nearest_before(cls, c0, lo)
+        if got and (last is None or got[1] > last[1][1]):
+            last = (cls, got)
+    if last:
+        f[f"intro.last={last[0]}"] = 1.0
+    mt = ctx.nearest_before("model", c0, lo)
+    if mt:
+        gap = len(ctx.words_in(mt[1], c0))
+        f[f"intro.model={bucket(gap, (1, 2, 4, 8, 16))}"] = 1.0
+        for cls in ("campaign", "quoteword", "theme", "event"):
+            if ctx.has(cls, mt[1], c0):
+                f[f"intro.between.{cls}"] = 1.0
+        if gap <= 3:
+            for w in ctx.words_in(mt[1], c0):
+                if any(ch.isalpha() for ch in w.text):
+                    f[f"intro.gw={low(w.text)}"] = 1.0
+    else:
+        f["intro.model=none"] = 1.0
+    if _INTRO_END_RE.search(ctx.s, max(lo, c0 - 12), c0):
+        f["intro.opens_list"] = 1.0
+        if last:
+            f[f"intro.list_of={last[0]}"] = 1.0
     return f

@@ -16,14 +16,19 @@ _QUOTES = str.maketrans({c: '"' for c in "“”„‟«»'‘’`"})
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _fold_str(s: str) -> str:
+    t = normalize_str(s).casefold().translate(_QUOTES).translate(_DASHES)
+    t = re.sub(r"\s+", " ", t).strip()
+    return t.strip(" \"'.,;:()[]…-")
+
+
 def fold(s: object) -> str:
     """A comparison key: normalized, case-folded, straight quotes and dashes,
     whitespace folded, outer punctuation trimmed."""
     if s is None:
         return ""
-    t = normalize_str(str(s)).casefold().translate(_QUOTES).translate(_DASHES)
-    t = re.sub(r"\s+", " ", t).strip()
-    return t.strip(" \"'.,;:()[]…-")
+    return _fold_str(str(s))
 
 
 @functools.lru_cache(maxsize=None)

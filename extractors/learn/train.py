@@ -37,11 +37,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from extractors.learn import ATTR_TASKS, SLOT_TASKS, TASKS
+from extractors.learn import ATTR_TASKS, ITEM_TASKS, SLOT_TASKS, TASKS
 from extractors.learn.candidates import Candidate
 from extractors.learn.scorer import NULL, Model, TaskModel, group_probs
 
-C_DEFAULT = 0.3
+C_DEFAULT = 0.6
 ATTR_THRESHOLD = 0.05
 LEARNER = "softmax"
 RULE_PREFIX = "rule."
@@ -73,6 +73,7 @@ class Rows:
     y: list[int]
     docs: list[int]
     groups: list[str]
+    keys: list[str] = field(default_factory=list)  # item tasks: the value's identity in its document
 
 
 def _group_key(task: str, di: int, c: Candidate) -> str:
@@ -93,7 +94,9 @@ def _rows(examples: list[Example], task: str, drop: tuple[str, ...], rule_dropou
     verdict, so that the model learns the other evidence as well (the rules
     were written on some of the training documents and are right on those far
     more often than elsewhere)."""
-    r = Rows([], [], [], [])
+    from extractors import item_key
+
+    r = Rows([], [], [], [], [])
     for di, ex in enumerate(examples):
         cs = [c for c in ex.candidates if c.task == task]
         unknown = {_group_key(task, di, c) for c in cs if c.label is None}
@@ -106,6 +109,7 @@ def _rows(examples: list[Example], task: str, drop: tuple[str, ...], rule_dropou
             r.y.append(int(c.label or 0))
             r.docs.append(di)
             r.groups.append(g)
+            r.keys.append(f"{di}:{item_key(task, c.value)}" if task in ITEM_TASKS else g)
     return r
 
 
@@ -205,30 +209,47 @@ def _platt(z: list[float], y: list[int]) -> tuple[float, float]:
     return float(clf.coef_[0][0]), float(clf.intercept_[0])
 
 
-def _threshold(task: str, probs: list[float], y: list[int], groups: list[str], has_gold: dict[str, bool]) -> float:
-    """The threshold that maximizes F1 of the decoder's decisions out of fold."""
+def _threshold(task: str, probs: list[float], y: list[int], groups: list[str], has_gold: dict[str, bool],
+               keys: list[str] | None = None) -> float:
+    """The threshold that maximizes F1 of the decoder's decisions out of fold,
+    counted as the decoder keeps them: one decision per group, and one value
+    per identity in a document (a value mentioned three times is one item)."""
     if task in ATTR_TASKS:
         return ATTR_THRESHOLD
-    best_in: dict[str, tuple[float, int]] = {}
-    for p, lab, g in zip(probs, y, groups):
+    keys = keys or groups
+    best_in: dict[str, tuple[float, int, str]] = {}
+    for p, lab, g, k in zip(probs, y, groups, keys):
         if g not in best_in or p > best_in[g][0]:
-            best_in[g] = (p, lab)
-    positives = {g for g, lab in zip(groups, y) if lab == 1}
+            best_in[g] = (p, lab, k)
+    pos_key: dict[str, tuple[float, str]] = {}
+    for p, lab, g, k in zip(probs, y, groups, keys):
+        if lab == 1 and (g not in pos_key or p > pos_key[g][0]):
+            pos_key[g] = (p, k)
+    positives = {k for _, k in pos_key.values()}
     if task in SLOT_TASKS:
         positives = {g for g in best_in if has_gold.get(g)}
-    best_t, best_f = 0.5, -1.0
-    for t in [i / 100 for i in range(10, 91, 2)]:
+    # a group's decision, by the identity of its best value: kept once
+    decisions: dict[str, tuple[float, int]] = {}
+    for g, (p, lab, k) in best_in.items():
+        key = g if task in SLOT_TASKS else k
+        if key not in decisions or p > decisions[key][0]:
+            decisions[key] = (p, lab)
+    grid = [i / 100 for i in range(10, 91, 2)]
+    f1s = []
+    for t in grid:
         tp = fp = 0
-        for g, (p, lab) in best_in.items():
+        for p, lab in decisions.values():
             if p >= t:
                 if lab == 1:
                     tp += 1
                 else:
                     fp += 1
-        fn = len(positives) - tp
-        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        if f1 > best_f + 1e-9:
-            best_t, best_f = t, f1
+        fn = max(0, len(positives) - tp)
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    # the F1 curve of a few hundred decisions is jagged: pick the middle of its
+    # best plateau (F1 averaged over +-0.06) rather than its highest tooth
+    smooth = [sum(f1s[max(0, i - 3):i + 4]) / len(f1s[max(0, i - 3):i + 4]) for i in range(len(grid))]
+    best_t = grid[max(range(len(grid)), key=lambda i: (smooth[i], -abs(grid[i] - 0.5)))]
     return best_t
 
 
@@ -272,14 +293,14 @@ def fit_task(examples: list[Example], task: str, folds: int = 5, min_count: int 
         if not tr or not te:
             continue
         sub = Rows([rows.X[i] for i in tr], [rows.y[i] for i in tr], [rows.docs[i] for i in tr],
-                   [rows.groups[i] for i in tr])
+                   [rows.groups[i] for i in tr], [rows.keys[i] for i in tr])
         b, w = fit_raw(sub, C, min_count)
         tm = TaskModel(b, w, kind=learner)
         for i, v in zip(te, _uncalibrated(tm, rows, te)):
             z[i] = v
     a, bb = _platt(z, rows.y)
     probs = [1 / (1 + math.exp(-(a * v + bb))) for v in z]
-    thr = _threshold(task, probs, rows.y, rows.groups, has_gold)
+    thr = _threshold(task, probs, rows.y, rows.groups, has_gold, rows.keys)
     b, w = fit_raw(rows, C, min_count)
     return TaskModel(b, w, (a, bb), thr, kind=learner, drop=TASK_DROP.get(task, ()))
 

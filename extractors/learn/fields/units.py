@@ -265,7 +265,7 @@ def unit_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, rule
         n += sum(1 for ta, tb in trig if lo <= ta and tb <= hi)
         return n
 
-    starts_sorted = sorted({x for x, _ in opts})
+
     longest: dict[int, int] = {}
     for x, y in opts:
         longest[x] = max(longest.get(x, 0), y)

@@ -50,6 +50,11 @@ def suggester(name: str) -> Callable[[Suggester], Suggester]:
 def load_suggesters() -> dict[str, Suggester]:
     import importlib
 
+    if not SUGGESTERS:
+        from extractors.learn.context import CLASSES, class_regex
+
+        for cls in CLASSES:  # compile the lexicon classes once, up front (about a second)
+            class_regex(cls)
     for mod in _MODULES:
         importlib.import_module(f"extractors.learn.fields.{mod}")
     return SUGGESTERS

@@ -254,6 +254,12 @@ def low(word: str) -> str:
     return " ".join(word.casefold().split()).strip(_PUNCT_EDGES)
 
 
+def vkey(s: object) -> str:
+    """A comparison key for a value read from the (already normalized) text:
+    ``low`` of it, "" for None."""
+    return low(str(s)) if s else ""
+
+
 def window_features(ctx: DocContext, start: int, end: int, n: int = 3, prefix: str = "w") -> dict[str, float]:
     """The words just before and after a span, by distance, with their POS tags."""
     f: dict[str, float] = {}

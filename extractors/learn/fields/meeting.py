@@ -22,12 +22,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from extractors.base import fold
 from extractors.dates import find_datelines, find_day_months, find_full_dates, make_iso, years_in
 from extractors.learn.candidates import Candidate, suggester
-from extractors.learn.context import DocContext, bucket, class_features, low, position_features, window_features
+from extractors.learn.context import DocContext, bucket, class_features, low, position_features, window_features, vkey
 from extractors.learn.phrases import org_phrases, trim
 
+TITLE_WITHIN = 3000  # characters from the top where a title candidate may start
 SENT_CLASSES = ("event", "mverb", "passive", "doctype", "time", "attend", "future", "agent")
 _TITLE_VERB_RE = re.compile(r"(?<!\w)(?:phát động|ký kết|kí kết|sinh hoạt|gặp mặt|giao ban|tọa đàm|tọa đàm|"
                             r"tuyên dương|kỷ niệm|tổng kết|sơ kết|tiếp xúc cử tri|họp mặt|ra mắt|khai giảng)(?!\w)",
@@ -171,7 +171,9 @@ def _title_ends(ctx: DocContext, start: int, limit: int = 260) -> list[int]:
 def _titles(ctx: DocContext, rule_title: str | None) -> list[Candidate]:
     s = ctx.s
     opts: dict[tuple[int, int], str] = {}
-    starts = [(a, "event") for a, _ in ctx.spans("event")] + [(m.start(), "verb") for m in _TITLE_VERB_RE.finditer(s)]
+    # the meeting a report is about is named near its top: later event nouns are other events
+    starts = [(a, "event") for a, _ in ctx.spans("event") if a < TITLE_WITHIN] + \
+        [(m.start(), "verb") for m in _TITLE_VERB_RE.finditer(s, 0, TITLE_WITHIN)]
     for a, src in starts:
         for e in _title_ends(ctx, a):
             while e > a and s[e - 1] in " ,:-–":
@@ -192,7 +194,7 @@ def _titles(ctx: DocContext, rule_title: str | None) -> list[Candidate]:
     out = []
     for (a, b), src in opts.items():
         val = trim(s[a:b])
-        key = fold(val)
+        key = vkey(val)
         if len(val) < 6 or len(val) > 300:
             continue
         ws = ctx.words_in(a, b)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from extractors.base import fold
 from extractors.learn.candidates import Candidate, suggester
 from extractors.learn.context import (
+    vkey,
     DocContext,
     bucket,
     class_features,
@@ -82,7 +82,7 @@ def _list_items(ctx: DocContext) -> list[tuple[int, int, str, str]]:
 
 @suggester("models")
 def suggest(ctx: DocContext) -> list[Candidate]:
-    rules = {fold(it.value.get("name")): it for it in ctx.rule_items("models")}
+    rules = {vkey(it.value.get("name")): it for it in ctx.rule_items("models")}
     rule_names = set(rules)
     counts: dict[str, int] = {}
     opts = _names(ctx)
@@ -93,9 +93,9 @@ def suggest(ctx: DocContext) -> list[Candidate]:
             if m and m.start() - a >= 3:
                 cuts.append((a, m.start(), src + "_cut", g))
     for a, b, _src, _g in opts:
-        k = fold(ctx.s[a:b])
+        k = vkey(ctx.s[a:b])
         counts[k] = counts.get(k, 0) + 1
-    triggered = {fold(ctx.s[a:b]) for a, b, src, _g in opts if src == "after_trigger"}
+    triggered = {vkey(ctx.s[a:b]) for a, b, src, _g in opts if src == "after_trigger"}
     intro_by_name = _intro_classes(ctx)
     out: list[Candidate] = []
     seen: set[tuple[int, int]] = set()
@@ -105,7 +105,7 @@ def suggest(ctx: DocContext) -> list[Candidate]:
         if not name or (a, b) in seen or len(name) < 2:
             continue
         seen.add((a, b))
-        key = fold(name)
+        key = vkey(name)
         f = _features(ctx, a, b, src, name)
         if key in rule_names:
             f["rule.eq"] = 1.0
@@ -117,13 +117,21 @@ def suggest(ctx: DocContext) -> list[Candidate]:
         for cls in intro_by_name.get(key, ()):
             f[f"name.introduced_as={cls}"] = 1.0
         out.append(Candidate("models", {"name": name, "organization": None}, a, b, src, group, f))
+    plausible = {c.group for c in out if any(k.startswith(_PLAUSIBLE) for k in c.feats)
+                 and "intro.model=none" not in c.feats or "rule.eq" in c.feats}
     for group, (a, b, keys) in anchors.items():
+        if group not in plausible:
+            continue  # nothing presents it as a model: its unit is never asked for (and costs most)
         out.extend(unit_candidates(ctx, "models.organization", a, b, group,
                                    [it.value.get("organization") for it in ctx.rule_items("models")
-                                    if fold(it.value.get("name")) in keys]))
+                                    if vkey(it.value.get("name")) in keys]))
     return out
 
 
+#: Item features that make a name worth a unit: a model word introducing it or
+#: near it, a trigger before it, a list of models, the rules' model.
+_PLAUSIBLE = ("rule.eq", "intro.model=", "near.model", "near.mtrig", "src=after_trigger", "src=list_item",
+              "name.introduced_as=model")
 _CONN_IN_RE = re.compile(r"\s(?:của|ở|tại|do|thuộc)\s+(?=\S)", re.IGNORECASE)
 
 
@@ -141,7 +149,7 @@ def _intro_classes(ctx: DocContext) -> dict[str, set[str]]:
             if got and (last is None or got[1] > last[1][1]):
                 last = (cls, got)
         if last:
-            out.setdefault(fold(trim(ctx.s[a:b])), set()).add(last[0])
+            out.setdefault(vkey(trim(ctx.s[a:b])), set()).add(last[0])
     return out
 
 
@@ -171,7 +179,7 @@ def _anchors(ctx: DocContext, opts: list) -> dict[str, tuple[int, int, set[str]]
         by.setdefault(group, []).append((a, b, src))
     out = {}
     for group, os_ in by.items():
-        keys = {fold(trim(ctx.s[a:b])) for a, b, _ in os_}
+        keys = {vkey(trim(ctx.s[a:b])) for a, b, _ in os_}
         quoted = [(a, b) for a, b, src in os_ if src == "quote"]
         if quoted:
             a, b = quoted[0]

@@ -30,6 +30,7 @@ import functools
 from extractors.base import fold as _fold_uncached
 from extractors.learn.candidates import Candidate, suggester
 from extractors.learn.context import (
+    vkey,
     DocContext,
     bucket,
     class_features,
@@ -54,6 +55,11 @@ _CODE_AFTER_RE = re.compile(r"\s*[-/]\s*[A-ZĐ]")
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 BORROW = 6
 _LABEL_RE = re.compile(r"(?<!\w)(?:số|tỷ lệ|tỉ lệ|số lượng)\s+", re.IGNORECASE)
+
+
+#: Mention features that make a number worth a subject: a registration word in
+#: its sentence, the sentence before or a list's header, or the rules' pledge.
+_PLAUSIBLE = ("sent.before.reg", "sent.after.reg", "prev.reg", "listhead.reg", "rule.mention", "clause.before.reg")
 
 
 def mentions(ctx: DocContext) -> list[tuple[NumberMatch, int | float, int, str]]:
@@ -140,7 +146,7 @@ def suggest(ctx: DocContext) -> list[Candidate]:
             for a, b in unit_extents(ctx, lm.end() - 1, max_words=4, max_members=3)[:4]:
                 options.append((a, b, "label"))
         rule_hits = [it for it in rules if it.start <= nm.start < it.end or nm.start <= it.start < num_end + 2]
-        rule_units = {fold(it.value.get("unit")) for it in rule_hits if it.value.get("value") == value}
+        rule_units = {vkey(it.value.get("unit")) for it in rule_hits if it.value.get("value") == value}
         for it in rule_hits:
             u = it.value.get("unit")
             if u and it.value.get("value") == value:
@@ -168,7 +174,7 @@ def suggest(ctx: DocContext) -> list[Candidate]:
         seen: set[str] = set()
         for a, b, src in options:
             unit = _unit_value(ctx, a, b)
-            key = fold(unit)
+            key = vkey(unit)
             if not unit or key in seen or len(unit) > 80:
                 continue
             seen.add(key)
@@ -180,6 +186,8 @@ def suggest(ctx: DocContext) -> list[Candidate]:
             if nm.total is not None:
                 val["total"] = nm.total
             out.append(Candidate("pledges", val, nm.start, max(b, num_end), src, group, f))
+        if not any(k.startswith(_PLAUSIBLE) for k in mf):
+            continue  # no registration word near it: its subject is never asked for (and costs most)
         out.extend(subject_candidates(ctx, "pledges.subject", nm.start, num_end, group,
                                       [it.value.get("subject") for it in rule_hits], toan=True, cache=phrase_cache,
                                       unit_ends=[e for _, e in extents[k]]))

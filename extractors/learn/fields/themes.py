@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 
-from extractors.base import fold
 from extractors.learn.candidates import Candidate, suggester
-from extractors.learn.context import DocContext, bucket, class_features, low, position_features, window_features
+from extractors.learn.context import DocContext, bucket, class_features, low, position_features, window_features, vkey
 from extractors.learn.phrases import quoted_spans, trim
 from extractors.themes import _doc_year, _year
 
@@ -74,7 +73,7 @@ def _options(ctx: DocContext) -> list[tuple[int, int, str, str, int | None]]:
 
 @suggester("themes")
 def suggest(ctx: DocContext) -> list[Candidate]:
-    rules = {fold(it.value.get("text")): it for it in ctx.rule_items("themes")}
+    rules = {vkey(it.value.get("text")): it for it in ctx.rule_items("themes")}
     doc_year = _doc_year(ctx.s)
     out = []
     seen = set()
@@ -83,7 +82,7 @@ def suggest(ctx: DocContext) -> list[Candidate]:
         if len(text) < 3 or (a, b) in seen:
             continue
         seen.add((a, b))
-        key = fold(text)
+        key = vkey(text)
         rule = rules.get(key)
         if rule is not None:
             year = rule.value.get("year")

@@ -67,23 +67,10 @@ def eval_cmd(docs: Path | None, gold: Path | None, verbose: bool, ablation: bool
         res = ev.eval_against_reviews(db, verbose=verbose)
         _write(json_out, res)
         return
-    from pipeline import server
-
-    try:
-        server.connect(say=lambda m: click.echo(m, err=True))
-    except server.ServerError as err:
-        click.echo(f"{err}; Prefect's temporary server instead", err=True)
     dev = ev.shared_dir() / "eval" / "dev"
     docs = docs or dev / "docs"
     gold = gold or dev / "gold"
-    if review_curve:
-        from extractors.learn.data import read_setaside
-        from pipeline.review_curve import run_review_curve
-
-        _write(json_out, run_review_curve(docs, gold, folds or 5, base=review_base, exclude=read_setaside(),
-                                          workers=workers, svg=svg))
-        return
-    if folds or setaside:
+    if (folds or setaside) and not review_curve:
         from extractors.learn.data import read_setaside
 
         names = read_setaside()
@@ -95,6 +82,20 @@ def eval_cmd(docs: Path | None, gold: Path | None, verbose: bool, ablation: bool
             res = ev.eval_cv(docs, gold, folds, curve=curve, ablation=ablation, exclude=names, workers=workers,
                              verbose=verbose)
         _write(json_out, res)
+        return
+    # the rest runs Prefect flows: the background server
+    from pipeline import server
+
+    try:
+        server.connect(say=lambda m: click.echo(m, err=True))
+    except server.ServerError as err:
+        click.echo(f"{err}; Prefect's temporary server instead", err=True)
+    if review_curve:
+        from extractors.learn.data import read_setaside
+        from pipeline.review_curve import run_review_curve
+
+        _write(json_out, run_review_curve(docs, gold, folds or 5, base=review_base, exclude=read_setaside(),
+                                          workers=workers, svg=svg))
         return
     with tempfile.TemporaryDirectory(prefix="minutes-eval-") as tmp:
         res = ev.eval_through_store(docs, gold, Path(tmp), verbose=verbose, workers=workers)

@@ -243,17 +243,17 @@ FIELD_ORDER = ("pledges", "models", "themes", "references", "people", "meeting")
 
 def _fields_table(rows: list[tuple[str, dict]], file=sys.stdout) -> None:
     """Per-field F1 (P/R) and attributes, one column block per scored run."""
-    head = f"{'field':<11}" + "".join(f" | {name:^34}" for name, _ in rows)
+    head = f"{'field':<11}" + "".join(f" | {name:^44}" for name, _ in rows)
     print(head, file=file)
     for f in FIELD_ORDER:
         line = f"{f:<11}"
         for _, res in rows:
             v = res["fields"][f]
             attrs = ",".join(f"{k[:4]} {a:.2f}" for k, a in v["attributes"].items())
-            line += f" | F1 {v['f1']:.3f} P {v['precision']:.2f} R {v['recall']:.2f} {attrs:<12.12}"
+            line += f" | F1 {v['f1']:.3f} P {v['precision']:.2f} R {v['recall']:.2f} {attrs:<22.22}"
         print(line, file=file)
-    print(f"{'headline':<11}" + "".join(f" | {res['headline_f1']:<34.3f}" for _, res in rows), file=file)
-    print(f"{'all fields':<11}" + "".join(f" | {res['all_fields_f1']:<34.3f}" for _, res in rows), file=file)
+    print(f"{'headline':<11}" + "".join(f" | {res['headline_f1']:<44.3f}" for _, res in rows), file=file)
+    print(f"{'all fields':<11}" + "".join(f" | {res['all_fields_f1']:<44.3f}" for _, res in rows), file=file)
 
 
 def _hi_conf(res: dict) -> str:

@@ -168,6 +168,20 @@ class DocContext:
         a, b = self.line(offset)
         return bool(LIST_MARKER_RE.match(self.s[a:b]))
 
+    def list_header(self, offset: int, max_back: int = 9) -> tuple[int, int] | None:
+        """For an offset on a list line, the span of the line the list hangs
+        from (the nearest line above that is not a list item), else None."""
+        if not self.is_list_line(offset):
+            return None
+        li = self.line_index(offset)
+        for back in range(1, max_back + 1):
+            if li - back < 0:
+                return None
+            a, b = self.lines[li - back]
+            if not self.is_list_line(a):
+                return a, b
+        return None
+
     def block_kind(self, offset: int) -> str:
         b = self.text.block_at(offset)
         return b.kind if b else "paragraph"
@@ -211,6 +225,22 @@ class DocContext:
         got = self.between(cls, offset, hi)
         return got[0] if got else None
 
+    def last_of(self, classes: tuple[str, ...], offset: int, lo: int) -> tuple[str, tuple[int, int]] | None:
+        """Of the given classes, the one whose occurrence in [lo, offset) ends
+        last, with that occurrence (the nearest introducing word, say)."""
+        last = None
+        for cls in classes:
+            got = self.nearest_before(cls, offset, lo)
+            if got and (last is None or got[1] > last[1][1]):
+                last = (cls, got)
+        return last
+
+    def locate(self, value: str, near: int) -> int:
+        """Where a value proposed by the rules stands: its last occurrence
+        before ``near``, else its first anywhere; -1 when absent."""
+        pos = self.s.rfind(value, 0, near)
+        return pos if pos >= 0 else self.s.find(value)
+
     def text_of(self, span: tuple[int, int]) -> str:
         return self.s[span[0]:span[1]]
 
@@ -252,6 +282,19 @@ def low(word: str) -> str:
     """A word or phrase as a feature value: case-folded, outer punctuation
     trimmed (the text is already NFC with one tone spelling: no more needed)."""
     return " ".join(word.casefold().split()).strip(_PUNCT_EDGES)
+
+
+def word_shape(word: str) -> str:
+    """X (all capitals), Xx (capitalized) or x."""
+    return "X" if word.isupper() else ("Xx" if word[:1].isupper() else "x")
+
+
+def edge_features(ws: list[Word]) -> dict[str, float]:
+    """A phrase's first and last word and the first word's shape."""
+    if not ws:
+        return {}
+    return {f"first={low(ws[0].text)}": 1.0, f"firstshape={word_shape(ws[0].text)}": 1.0,
+            f"last={low(ws[-1].text)}": 1.0}
 
 
 def vkey(s: object) -> str:
@@ -306,6 +349,21 @@ def distance_features(ctx: DocContext, anchor: int, classes: tuple[str, ...], lo
         if na:
             d = len(ctx.words_in(anchor, na[0]))
             f[f"{prefix}.{c}.after.{bucket(d, edges)}"] = 1.0
+    return f
+
+
+def span_context_features(ctx: DocContext, a: int, b: int, quoted: bool,
+                          classes: tuple[str, ...]) -> dict[str, float]:
+    """What surrounds a named span (a model's or a theme's name): the words
+    around it (outside its quotes when ``quoted``), the classes just before it
+    and in its sentence, its position, and whether it is in the headline."""
+    f = window_features(ctx, a - 1 if quoted else a, b + 1 if quoted else b, 3, "w")
+    sa, sb = ctx.sentence(a)
+    f.update(class_features(ctx, max(sa, a - 40), a, "near", classes))
+    f.update(class_features(ctx, sa, sb, "sent", classes))
+    f.update(position_features(ctx, a))
+    if ctx.line_index(a) == ctx.first_body_line:
+        f["headline"] = 1.0
     return f
 
 

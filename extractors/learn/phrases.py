@@ -1,8 +1,8 @@
-"""Phrase options shared by suggesters: the noun phrase a number counts, and
-organization-like noun phrases (a pledge's subject, a model's unit, a
-meeting's organizer).
+"""Phrase options shared by suggesters: organization-like noun phrases (a
+pledge's subject, a meeting's organizer), quoted spans, the extents of an
+unquoted name, where a noun run ends.
 
-Both propose several extents (one word, two words …, coordinated nouns)
+They propose several extents (one word, two words …, nested phrases)
 rather than one guess: which extent is right is the model's decision, taught
 by the gold records, with the POS tags and the lexicons as its evidence.
 """
@@ -14,45 +14,6 @@ import re
 from extractors.learn.context import NOUNISH, DocContext, Word
 
 _STOP_CHARS = set(".;:!?()[]\"“”‘’«»\n")
-CONNECTORS = {",", "và", "/", "-", "–"}
-_HEAD_SKIP = {"tổng số", "số", "trong tổng số", "trên tổng số", "các", "những", "tổng", "trên tổng"}
-
-
-def counted_options(ctx: DocContext, end: int, max_words: int = 8, max_members: int = 3) -> list[tuple[int, int]]:
-    """Extents of the noun phrase after a number ending at ``end``.
-
-    Every prefix of the words that follow (up to punctuation other than a
-    comma, a digit or the end of the line) that ends on a word; commas, "và"
-    and "/" may join up to ``max_members`` coordinated nouns ("cán bộ, đảng
-    viên"). Words such as "tổng số" right after a share are skipped ("58%
-    tổng số hộ nông dân" counts "hộ nông dân").
-    """
-    ws = ctx.words_after(end, max_words + 4)
-    i = 0
-    while i < len(ws) and ws[i].lower in _HEAD_SKIP and i < 3:
-        i += 1
-    out: list[tuple[int, int]] = []
-    members = 1
-    n = 0
-    prev_end = end
-    for w in ws[i:]:
-        gap = ctx.s[prev_end:w.start]
-        if any(c in _STOP_CHARS for c in gap) or any(c in _STOP_CHARS for c in w.text):
-            break
-        if w.text[:1].isdigit():
-            break
-        if w.lower in CONNECTORS:
-            members += 1
-            if members > max_members or not out:
-                break
-            prev_end = w.end
-            continue
-        n += 1
-        if n > max_words:
-            break
-        out.append((ws[i].start, w.end))
-        prev_end = w.end
-    return out
 
 
 def noun_run_end(ctx: DocContext, words: list[Word]) -> int | None:
@@ -73,14 +34,16 @@ _ORG_JOIN = {"và", ",", "các", "cấp", "khối", "-", "–"}
 
 
 def org_phrases(ctx: DocContext, a: int, b: int, max_words: int = 14, per_start: int = 12,
-                lower_heads: bool = True) -> list[tuple[int, int]]:
+                lower_heads: bool = True, whole_heads: bool = False) -> list[tuple[int, int]]:
     """Organization-like noun phrases in [a, b): runs that start on a capital
     letter, an organization head word or "toàn/các", extended over capitalized
     words, nouns and joiners; every extent that ends on a content word is
-    proposed, nested ones included."""
+    proposed, nested ones included. With ``whole_heads`` an organization head
+    of several words ("Cụm thi đua") is read whole."""
     ws = ctx.words_in(a, b)
     heads = {(x, y) for x, y in ctx.between("orghead", a, b)}
     head_starts = {x for x, _ in heads}
+    head_end = {x: y for x, y in heads}
     out: list[tuple[int, int]] = []
     seen = set()
     for i, w in enumerate(ws):
@@ -99,6 +62,18 @@ def org_phrases(ctx: DocContext, a: int, b: int, max_words: int = 14, per_start:
         for j in range(i, min(len(ws), i + max_words)):
             x = ws[j]
             if x.start < skip_to:
+                if x.end == skip_to and j > i:
+                    prev_end = x.end
+                    span = (w.start, x.end)
+                    if span not in seen:
+                        seen.add(span)
+                        out.append(span)
+                        k += 1
+                continue
+            if whole_heads and x.start in head_end and head_end[x.start] > x.end:
+                # an organization head of several words ("Cụm thi đua") is read whole
+                skip_to = head_end[x.start]
+                prev_end = x.end
                 continue
             if x.text == "(" and j > i:
                 # a parenthesis inside a name ("thôn Tân Hoa (Sơn Mai)") is kept whole when it closes soon

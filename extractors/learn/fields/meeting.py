@@ -24,7 +24,16 @@ from collections import Counter
 
 from extractors.dates import find_datelines, find_day_months, find_full_dates, make_iso, years_in
 from extractors.learn.candidates import Candidate, suggester
-from extractors.learn.context import DocContext, bucket, class_features, low, position_features, window_features, vkey
+from extractors.learn.context import (
+    DocContext,
+    bucket,
+    class_features,
+    edge_features,
+    low,
+    position_features,
+    vkey,
+    window_features,
+)
 from extractors.learn.phrases import org_phrases, trim
 
 TITLE_WITHIN = 3000  # characters from the top where a title candidate may start
@@ -202,10 +211,7 @@ def _titles(ctx: DocContext, rule_title: str | None) -> list[Candidate]:
         f[f"src={src}"] = 1.0
         f.update(window_features(ctx, a, b, 2, "w"))
         f[f"len={bucket(len(ws), (2, 3, 5, 8, 12, 18, 25))}"] = 1.0
-        if ws:
-            f[f"first={low(ws[0].text)}"] = 1.0
-            f[f"firstshape={'X' if ws[0].text.isupper() else ('Xx' if ws[0].text[:1].isupper() else 'x')}"] = 1.0
-            f[f"last={low(ws[-1].text)}"] = 1.0
+        f.update(edge_features(ws))
         end_ch = s[b:b + 1]
         f[f"end={'punct:' + end_ch if end_ch and not end_ch.isalnum() and end_ch != ' ' else low(s[b:b + 8].split()[0] if s[b:b + 8].split() else '</>')}"] = 1.0
         if re.search(r"(?:19|20)\d\d", val):
@@ -280,10 +286,7 @@ def _organizers(ctx: DocContext, rule_org: str | None) -> list[Candidate]:
             f[f"src={src}"] = 1.0
         f.update(window_features(ctx, a, b, 2, "w"))
         f[f"len={bucket(len(ws), (2, 3, 4, 6, 9, 13))}"] = 1.0
-        if ws:
-            f[f"first={low(ws[0].text)}"] = 1.0
-            f[f"last={low(ws[-1].text)}"] = 1.0
-            f[f"firstshape={'X' if ws[0].text.isupper() else ('Xx' if ws[0].text[:1].isupper() else 'x')}"] = 1.0
+        f.update(edge_features(ws))
         if any(h == a for h, _ in ctx.between("orghead", a, b)):
             f["orghead.start"] = 1.0
         if ctx.has("place", a, b):

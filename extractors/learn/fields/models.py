@@ -14,13 +14,13 @@ import re
 
 from extractors.learn.candidates import Candidate, suggester
 from extractors.learn.context import (
-    vkey,
     DocContext,
     bucket,
     class_features,
+    edge_features,
     low,
-    position_features,
-    window_features,
+    span_context_features,
+    vkey,
 )
 from extractors.learn.fields.units import unit_candidates
 from extractors.learn.phrases import name_options, quoted_spans, trim
@@ -142,12 +142,7 @@ def _intro_classes(ctx: DocContext) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for q, a, b, closed in quoted_spans(ctx):
         ws = ctx.words_before(q, 3)
-        lo = ws[0].start if ws else q
-        last = None
-        for cls in _INTRO_CLASSES:
-            got = ctx.nearest_before(cls, q, lo)
-            if got and (last is None or got[1] > last[1][1]):
-                last = (cls, got)
+        last = ctx.last_of(_INTRO_CLASSES, q, ws[0].start if ws else q)
         if last:
             out.setdefault(vkey(trim(ctx.s[a:b])), set()).add(last[0])
     return out
@@ -195,23 +190,13 @@ def _features(ctx: DocContext, a: int, b: int, src: str, name: str) -> dict[str,
     f: dict[str, float] = {f"src={src}": 1.0}
     ws = ctx.words_in(a, b)
     f[f"len={bucket(len(ws), (2, 3, 5, 8, 12))}"] = 1.0
-    if ws:
-        f[f"first={low(ws[0].text)}"] = 1.0
-        f[f"last={low(ws[-1].text)}"] = 1.0
-        f[f"firstshape={'X' if ws[0].text.isupper() else ('Xx' if ws[0].text[:1].isupper() else 'x')}"] = 1.0
+    f.update(edge_features(ws))
     if any(ch.isdigit() for ch in name):
         f["digit"] = 1.0
     if name.isupper():
         f["allcaps"] = 1.0
-    qa = a - 1 if src.startswith("quote") else a
-    f.update(window_features(ctx, qa, b + (1 if src.startswith("quote") else 0), 3, "w"))
-    sa, sb = ctx.sentence(a)
-    f.update(class_features(ctx, max(sa, a - 40), a, "near", SENT_CLASSES))
-    f.update(class_features(ctx, sa, sb, "sent", SENT_CLASSES))
+    f.update(span_context_features(ctx, a, b, src.startswith("quote"), SENT_CLASSES))
     f.update(class_features(ctx, a, b, "in", ("model", "event", "orghead", "campaign")))
-    f.update(position_features(ctx, a))
-    if ctx.line_index(a) == ctx.first_body_line:
-        f["headline"] = 1.0
     f.update(_intro_features(ctx, a, src))
     return f
 
@@ -265,11 +250,7 @@ def _intro_features(ctx: DocContext, a: int, src: str) -> dict[str, float]:
     sa, _ = ctx.sentence(c0)
     la, _ = ctx.line(c0)
     lo = max(sa, la)
-    last = None
-    for cls in _INTRO_CLASSES:
-        got = ctx.nearest_before(cls, c0, lo)
-        if got and (last is None or got[1] > last[1][1]):
-            last = (cls, got)
+    last = ctx.last_of(_INTRO_CLASSES, c0, lo)
     if last:
         f[f"intro.last={last[0]}"] = 1.0
     mt = ctx.nearest_before("model", c0, lo)

@@ -1,8 +1,7 @@
 """Who registered: the subject candidates of a pledge.
 
-A copy of ``fields/orgs.org_candidates`` (the organization-like noun
-phrases around the item, their distance, rank and what stands between),
-tuned for pledges: the folding of phrase texts is memoized and the phrases
+The organization-like noun phrases around the number (their distance, rank
+and what stands between), tuned for pledges: the folding of phrase texts is memoized and the phrases
 of a sentence are computed once per document rather than once per number
 (the shared function spent most of the pledges suggester's time there), and
 a few more features say what the phrase looks like (its first word's POS, a
@@ -17,93 +16,22 @@ import functools
 import re
 
 from extractors.learn.candidates import Candidate
-from extractors.learn.context import NOUNISH, DocContext, bucket
+from extractors.learn.context import DocContext, bucket
 from extractors.learn.context import low as _low_uncached
-from extractors.learn.phrases import _ORG_JOIN, _STOP_CHARS, ORG_START_RE, trim
+from extractors.learn.phrases import org_phrases as _org_phrases, trim
 
 low = functools.lru_cache(maxsize=200_000)(_low_uncached)
+
+
+def org_phrases(ctx: DocContext, a: int, b: int, **kw) -> list[tuple[int, int]]:
+    """``phrases.org_phrases`` reading an organization head of several words whole."""
+    return _org_phrases(ctx, a, b, whole_heads=True, **kw)
 _TIME_WORDS = frozenset({"giai đoạn", "năm", "quý", "tháng", "tuần", "ngày", "đợt", "nhiệm kỳ", "kỳ", "khóa",
                          "sáng", "chiều", "tối", "hôm nay", "hiện nay", "đến nay", "tính đến"})
 
 
-def subject_phrases(ctx: DocContext, a: int, b: int, max_words: int = 14, per_start: int = 12,
-                    lower_heads: bool = True) -> list[tuple[int, int]]:
-    """Organization-like noun phrases in [a, b): runs that start on a capital
-    letter, an organization head word or "toàn/các", extended over capitalized
-    words, nouns and joiners; every extent that ends on a content word is
-    proposed, nested ones included. (``phrases.org_phrases``, except that an
-    organization head of several words, "Cụm thi đua", is read whole.)"""
-    ws = ctx.words_in(a, b)
-    heads = {(x, y) for x, y in ctx.between("orghead", a, b)}
-    head_starts = {x for x, _ in heads}
-    head_end = {x: y for x, y in heads}
-    out: list[tuple[int, int]] = []
-    seen = set()
-    for i, w in enumerate(ws):
-        starts_here = (w.text[:1].isupper() and w.text[:1].isalpha()) or w.start in head_starts \
-            or (lower_heads and ORG_START_RE.match(w.text))
-        if not starts_here:
-            continue
-        if i > 0 and ws[i - 1].end == w.start - 1 and ws[i - 1].text[:1].isupper() and w.text[:1].isupper() \
-                and not ctx.s[ws[i - 1].end:w.start].strip():
-            # inside a capitalized run: only its first word starts a phrase, unless a head begins here
-            if w.start not in head_starts:
-                continue
-        k = 0
-        prev_end = w.start
-        skip_to = -1
-        for j in range(i, min(len(ws), i + max_words)):
-            x = ws[j]
-            if x.start < skip_to:
-                if x.end == skip_to and j > i:
-                    prev_end = x.end
-                    span = (w.start, x.end)
-                    if span not in seen:
-                        seen.add(span)
-                        out.append(span)
-                        k += 1
-                continue
-            if x.start in head_end and head_end[x.start] > x.end:
-                # an organization head of several words ("Cụm thi đua") is read whole
-                skip_to = head_end[x.start]
-                prev_end = x.end
-                continue
-            if x.text == "(" and j > i:
-                # a parenthesis inside a name ("thôn Tân Hoa (Sơn Mai)") is kept whole when it closes soon
-                close_at = ctx.s.find(")", x.end, min(len(ctx.s), x.end + 80))
-                if close_at > 0 and "\n" not in ctx.s[x.end:close_at] and close_at > x.end:
-                    skip_to = close_at + 1
-                    prev_end = skip_to
-                    span = (w.start, skip_to)
-                    if span not in seen:
-                        seen.add(span)
-                        out.append(span)
-                    continue
-                break
-            gap = ctx.s[prev_end:x.start]
-            if j > i and (any(c in _STOP_CHARS or c in "," for c in gap) and x.lower not in _ORG_JOIN):
-                break
-            if any(c in _STOP_CHARS for c in x.text):
-                break
-            content = x.text[:1].isupper() or x.tag in NOUNISH or x.tag in ("M", "A") or x.text[:1].isdigit() \
-                or (not x.tag and x.text[:1].isalpha() and x.lower not in _ORG_JOIN)
-            if x.tag in ("V", "E", "C", "R", "CH") and not x.text[:1].isupper() and x.lower not in _ORG_JOIN:
-                break
-            if not content and x.lower not in _ORG_JOIN:
-                break
-            prev_end = x.end
-            if content and x.lower not in _ORG_JOIN:
-                span = (w.start, x.end)
-                if span not in seen:
-                    seen.add(span)
-                    out.append(span)
-                    k += 1
-                    if k >= per_start:
-                        break
-    return out
 
 
-org_phrases = subject_phrases
 _OF_RE = re.compile(r"\s*[”\"'’»]?\s*(?:\(|của|tại|ở|thuộc|trong|do)\s+", re.IGNORECASE)
 _TOAN_RE = re.compile(r"(?<!\w)(?:[Tt]oàn|[Cc]ả)\s+(?:\w+\s?){1,3}")
 _QUOTE_RE = re.compile(r"[“\"«‘]")
@@ -143,16 +71,10 @@ def subject_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, r
         pa, pb = ctx.sentence(sa - 1)
         for x, y in phrases(pa, pb)[:16]:
             add(x, y, "prev")
-    li = ctx.line_index(a)
-    if ctx.is_list_line(a):
-        for back in range(1, 10):
-            if li - back < 0:
-                break
-            la, lb = ctx.lines[li - back]
-            if not ctx.is_list_line(la):
-                for x, y in phrases(la, lb)[:16]:
-                    add(x, y, "listhead")
-                break
+    head = ctx.list_header(a)
+    if head:
+        for x, y in phrases(*head)[:16]:
+            add(x, y, "listhead")
     if toan:
         for m2 in _TOAN_RE.finditer(s, sa, a):
             ws = ctx.words_in(m2.start(), m2.end())
@@ -161,12 +83,9 @@ def subject_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, r
     for x, y in phrases(*ctx.lines[ctx.first_body_line])[:10]:
         add(x, y, "headline")
     for v in rule_values:
-        if v:
-            pos = s.rfind(v, 0, b + 300)
-            if pos < 0:
-                pos = s.find(v)
-            if pos >= 0:
-                add(pos, pos + len(v), "rule")
+        pos = ctx.locate(v, b + 300) if v else -1
+        if pos >= 0:
+            add(pos, pos + len(v), "rule")
     # rank of each option by distance, before and after the item separately
     dist = {}
     for (x, y) in opts:

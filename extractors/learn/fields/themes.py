@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from extractors.learn.candidates import Candidate, suggester
-from extractors.learn.context import DocContext, bucket, class_features, low, position_features, window_features, vkey
+from extractors.learn.context import DocContext, bucket, edge_features, low, span_context_features, vkey
 from extractors.learn.phrases import quoted_spans, trim
 from extractors.themes import _doc_year, _year
 
@@ -129,9 +129,7 @@ def _features(ctx: DocContext, a: int, b: int, src: str, text: str, trig: int | 
     f: dict[str, float] = {f"src={src}": 1.0}
     ws = ctx.words_in(a, b)
     f[f"len={bucket(len(ws), (2, 4, 7, 12, 20, 30))}"] = 1.0
-    if ws:
-        f[f"first={low(ws[0].text)}"] = 1.0
-        f[f"firstshape={'X' if ws[0].text.isupper() else ('Xx' if ws[0].text[:1].isupper() else 'x')}"] = 1.0
+    f.update(edge_features(ws))
     if trig is not None:
         gap = len(ctx.words_in(trig, a))
         f[f"trigger.gap={bucket(gap, (1, 2, 4, 8, 16))}"] = 1.0
@@ -140,14 +138,7 @@ def _features(ctx: DocContext, a: int, b: int, src: str, text: str, trig: int | 
             f["trigger.year"] = 1.0
         if ctx.has("quoteword", trig, a) or ctx.has("model", trig, a):
             f["trigger.other_between"] = 1.0
-    qa = a - 1 if src.startswith("quote") else a
-    f.update(window_features(ctx, qa, b + (1 if src.startswith("quote") else 0), 3, "w"))
-    sa, sb = ctx.sentence(a)
-    f.update(class_features(ctx, max(sa, a - 40), a, "near", SENT_CLASSES))
-    f.update(class_features(ctx, sa, sb, "sent", SENT_CLASSES))
-    f.update(position_features(ctx, a))
-    if ctx.line_index(a) == ctx.first_body_line:
-        f["headline"] = 1.0
+    f.update(span_context_features(ctx, a, b, src.startswith("quote"), SENT_CLASSES))
     if text.isupper():
         f["allcaps"] = 1.0
     if ";" in text or any(c in _QUOTE_CHARS for c in text):

@@ -226,25 +226,16 @@ def unit_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, rule
         pa, pb = ctx.sentence(sa - 1)
         for x, y in _cached_phrases(ctx, cache, pa, pb)[:20]:
             add(x, y, "prev")
-    li = ctx.line_index(a)
-    if ctx.is_list_line(a):
-        for back in range(1, 10):
-            if li - back < 0:
-                break
-            xa, xb = ctx.lines[li - back]
-            if not ctx.is_list_line(xa):
-                for x, y in _cached_phrases(ctx, cache, xa, xb)[:20]:
-                    add(x, y, "listhead")
-                break
+    head = ctx.list_header(a)
+    if head:
+        for x, y in _cached_phrases(ctx, cache, *head)[:20]:
+            add(x, y, "listhead")
     for x, y in _cached_phrases(ctx, cache, *ctx.lines[ctx.first_body_line])[:12]:
         add(x, y, "headline")
     for v in rule_values:
-        if v:
-            pos = s.rfind(v, 0, b + 300)
-            if pos < 0:
-                pos = s.find(v)
-            if pos >= 0:
-                add(pos, pos + len(v), "rule")
+        pos = ctx.locate(v, b + 300) if v else -1
+        if pos >= 0:
+            add(pos, pos + len(v), "rule")
     if not opts:
         return []
 

@@ -284,6 +284,18 @@ def low(word: str) -> str:
     return " ".join(word.casefold().split()).strip(_PUNCT_EDGES)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def fword(word: str) -> str:
+    """A word as a feature: ``low`` of it, except that a proper name (a word of
+    two or more syllables, each capitalized, not all in capitals: a person's,
+    a place's, an organization's own name) becomes "<name>". A model learns
+    the language around names, never the names of its training documents."""
+    syl = word.split()
+    if len(syl) >= 2 and all(x[:1].isupper() for x in syl) and not word.isupper():
+        return "<name>"
+    return low(word)
+
+
 def word_shape(word: str) -> str:
     """X (all capitals), Xx (capitalized) or x."""
     return "X" if word.isupper() else ("Xx" if word[:1].isupper() else "x")
@@ -293,8 +305,8 @@ def edge_features(ws: list[Word]) -> dict[str, float]:
     """A phrase's first and last word and the first word's shape."""
     if not ws:
         return {}
-    return {f"first={low(ws[0].text)}": 1.0, f"firstshape={word_shape(ws[0].text)}": 1.0,
-            f"last={low(ws[-1].text)}": 1.0}
+    return {f"first={fword(ws[0].text)}": 1.0, f"firstshape={word_shape(ws[0].text)}": 1.0,
+            f"last={fword(ws[-1].text)}": 1.0}
 
 
 def vkey(s: object) -> str:
@@ -309,11 +321,11 @@ def window_features(ctx: DocContext, start: int, end: int, n: int = 3, prefix: s
     before = ctx.words_before(start, n)
     after = ctx.words_after(end, n)
     for k, w in enumerate(reversed(before), 1):
-        f[f"{prefix}-{k}={low(w.text)}"] = 1.0
+        f[f"{prefix}-{k}={fword(w.text)}"] = 1.0
         if w.tag:
             f[f"{prefix}-{k}.pos={w.tag}"] = 1.0
     for k, w in enumerate(after, 1):
-        f[f"{prefix}+{k}={low(w.text)}"] = 1.0
+        f[f"{prefix}+{k}={fword(w.text)}"] = 1.0
         if w.tag:
             f[f"{prefix}+{k}.pos={w.tag}"] = 1.0
     if not before:
@@ -326,7 +338,7 @@ def window_features(ctx: DocContext, start: int, end: int, n: int = 3, prefix: s
 def bag_features(ctx: DocContext, a: int, b: int, prefix: str, limit: int = 40) -> dict[str, float]:
     """The words of [a, b) as a bag (at most ``limit`` of them, nearest to b first)."""
     ws = ctx.words_in(a, b)[-limit:]
-    return {f"{prefix}={low(w.text)}": 1.0 for w in ws if any(c.isalpha() for c in w.text)}
+    return {f"{prefix}={fword(w.text)}": 1.0 for w in ws if any(c.isalpha() for c in w.text)}
 
 
 def class_features(ctx: DocContext, a: int, b: int, prefix: str, classes: tuple[str, ...]) -> dict[str, float]:

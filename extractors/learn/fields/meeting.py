@@ -29,6 +29,7 @@ from extractors.learn.context import (
     bucket,
     class_features,
     edge_features,
+    fword,
     low,
     position_features,
     vkey,
@@ -331,7 +332,7 @@ def _locations(ctx: DocContext, rule_loc: str | None) -> list[Candidate]:
         f[f"len={bucket(len(ws), (2, 3, 5, 8, 12))}"] = 1.0
         f[f"commas={min(val.count(','), 2)}"] = 1.0
         if ws:
-            f[f"first={low(ws[0].text)}"] = 1.0
+            f[f"first={fword(ws[0].text)}"] = 1.0
             f[f"firstshape={'Xx' if ws[0].text[:1].isupper() else 'x'}"] = 1.0
         if ctx.has("place", a, min(b, a + 25)):
             f["place"] = 1.0

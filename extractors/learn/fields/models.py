@@ -18,7 +18,7 @@ from extractors.learn.context import (
     bucket,
     class_features,
     edge_features,
-    low,
+    fword,
     span_context_features,
     vkey,
 )
@@ -263,7 +263,7 @@ def _intro_features(ctx: DocContext, a: int, src: str) -> dict[str, float]:
         if gap <= 3:
             for w in ctx.words_in(mt[1], c0):
                 if any(ch.isalpha() for ch in w.text):
-                    f[f"intro.gw={low(w.text)}"] = 1.0
+                    f[f"intro.gw={fword(w.text)}"] = 1.0
     else:
         f["intro.model=none"] = 1.0
     if _INTRO_END_RE.search(ctx.s, max(lo, c0 - 12), c0):

@@ -12,15 +12,12 @@ thuộc/trong X" is looked for after every extent of the counted noun.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from extractors.learn.candidates import Candidate
-from extractors.learn.context import DocContext, bucket
-from extractors.learn.context import low as _low_uncached
+from extractors.learn.context import DocContext, bucket, fword, low
 from extractors.learn.phrases import org_phrases as _org_phrases, trim
 
-low = functools.lru_cache(maxsize=200_000)(_low_uncached)
 
 
 def org_phrases(ctx: DocContext, a: int, b: int, **kw) -> list[tuple[int, int]]:
@@ -111,8 +108,8 @@ def subject_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, r
         f: dict[str, float] = {f"src={src}": 1.0 for src in srcs}
         f[f"len={min(len(ws), 8)}"] = 1.0
         if ws:
-            f[f"head={low(ws[0].text)}"] = 1.0
-            f[f"last={low(ws[-1].text)}"] = 1.0
+            f[f"head={fword(ws[0].text)}"] = 1.0
+            f[f"last={fword(ws[-1].text)}"] = 1.0
             f[f"headshape={'Xx' if ws[0].text[:1].isupper() else 'x'}"] = 1.0
             f[f"headpos={ws[0].tag or '?'}"] = 1.0
             if low(ws[0].text) in _TIME_WORDS:
@@ -142,9 +139,9 @@ def subject_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, r
             if ctx.has("model", lo, hi):
                 f["model_word.between"] = 1.0
         prv = ctx.words_before(x, 1)
-        f[f"prev={low(prv[0].text) if prv else '<line>'}"] = 1.0
+        f[f"prev={fword(prv[0].text) if prv else '<line>'}"] = 1.0
         nxt = ctx.words_after(y, 1)
-        f[f"next={low(nxt[0].text) if nxt else '</line>'}"] = 1.0
+        f[f"next={fword(nxt[0].text) if nxt else '</line>'}"] = 1.0
         if nxt and nxt[0].tag:
             f[f"next.pos={nxt[0].tag}"] = 1.0
         if y < len(s) and s[y:y + 1] in ",;:.)":

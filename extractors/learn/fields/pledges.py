@@ -35,6 +35,7 @@ from extractors.learn.context import (
     bucket,
     class_features,
     distance_features,
+    fword,
     low,
     position_features,
     window_features,
@@ -341,8 +342,8 @@ def _option_features(ctx: DocContext, a: int, b: int, src: str, run_end: int | N
     ws = ctx.words_in(a, b)
     f: dict[str, float] = {f"src={src}": 1.0, f"unit.len={min(len(ws), 6)}": 1.0}
     if ws:
-        f[f"unit.head={low(ws[0].text)}"] = 1.0
-        f[f"unit.last={low(ws[-1].text)}"] = 1.0
+        f[f"unit.head={fword(ws[0].text)}"] = 1.0
+        f[f"unit.last={fword(ws[-1].text)}"] = 1.0
         f[f"unit.headshape={'X' if ws[0].text.isupper() else ('Xx' if ws[0].text[:1].isupper() else 'x')}"] = 1.0
         tags = "_".join(w.tag for w in ws[:4] if w.tag)
         if tags:
@@ -351,7 +352,7 @@ def _option_features(ctx: DocContext, a: int, b: int, src: str, run_end: int | N
     f[f"unit.members={min(members, 2)}"] = 1.0
     nxt = ctx.words_after(b, 1)
     if nxt:
-        f[f"unit.next={low(nxt[0].text)}"] = 1.0
+        f[f"unit.next={fword(nxt[0].text)}"] = 1.0
         if nxt[0].tag:
             f[f"unit.next.pos={nxt[0].tag}"] = 1.0
     else:

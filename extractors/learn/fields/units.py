@@ -29,7 +29,7 @@ import bisect
 import re
 
 from extractors.learn.candidates import Candidate
-from extractors.learn.context import NOUNISH, DocContext, bucket, low
+from extractors.learn.context import NOUNISH, DocContext, bucket, fword
 from extractors.learn.phrases import quoted_spans, trim
 
 _STOP_CHARS = set(".;:!?()[]\"“”‘’«»\n")
@@ -53,14 +53,6 @@ def _doc_cache(ctx: DocContext) -> dict:
         cache = {"quotes": quotes, "phrases": {}, "trig": ctx.spans("model")}
         ctx._units_cache = cache
     return cache
-
-
-def _low(cache: dict, text: str) -> str:
-    memo = cache.setdefault("low", {})
-    got = memo.get(text)
-    if got is None:
-        got = memo[text] = low(text)
-    return got
 
 
 def _in_quote(cache: dict, x: int, y: int) -> bool:
@@ -293,7 +285,7 @@ def unit_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, rule
             f["src=rule"] = 1.0
         f[f"len={min(len(ws), 8)}"] = 1.0
         if ws:
-            f[f"head={_low(cache, ws[0].text)}"] = 1.0
+            f[f"head={fword(ws[0].text)}"] = 1.0
             f[f"headshape={'Xx' if ws[0].text[:1].isupper() else 'x'}"] = 1.0
         if any(h == x for h, _ in ctx.between("orghead", x, y)):
             f["orghead.start"] = 1.0
@@ -353,7 +345,7 @@ def unit_candidates(ctx: DocContext, task: str, a: int, b: int, group: str, rule
                     f["tai_comma"] = 1.0
         prv = ctx.words_before(x, 1)
         if prv:
-            f[f"prev={_low(cache, prv[0].text)}"] = 1.0
+            f[f"prev={fword(prv[0].text)}"] = 1.0
             if ctx.has("role", prv[0].start, prv[0].end) or ctx.has("role", max(0, x - 14), x):
                 f["after_role"] = 1.0
         else:

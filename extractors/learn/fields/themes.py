@@ -39,7 +39,7 @@ def _options(ctx: DocContext) -> list[tuple[int, int, str, str, int | None]]:
             if he <= q:
                 break
         out.append((a, b, "quote" if closed else "quote_open", f"t{a}", trig))
-        if not closed and False:
+        if not closed:
             # a quote never closed: also each clause end and stop word inside it
             for p in _STOP_RE.finditer(ctx.s, a, b):
                 if p.start() - a >= 6:
